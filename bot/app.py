@@ -1,0 +1,90 @@
+"""The composition root: settings in, a runnable aiohttp application out.
+
+Nothing here runs at import. `build_web_app` only describes the app; the
+database, the Slack client, Bolt and the scheduler are built when the app
+starts (aiohttp's cleanup_ctx) and torn down when it stops.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timezone
+
+import aiohttp
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.catalog import Catalog
+from bot.domain.clock import Clock, SystemClock
+from bot.domain.plan import Plan
+from bot.plan_loader import load_plan
+from bot.services.crises import CrisisService
+from bot.settings import Settings
+from handlers.bolt import build_bolt_app
+from handlers.context import HandlerContext
+from handlers.slack_gateway import WebApiGateway
+from handlers.web import BOLT, STORE, add_routes
+from storage.crises import SqlCrisisStore
+from storage.engine import make_engine, make_sessions
+from storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
+SERVICE = web.AppKey("service", CrisisService)
+MAX_BODY = 1024 * 1024
+
+
+def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan | None = None,
+                  catalog: Catalog | None = None) -> web.Application:
+    clock = clock or SystemClock()
+    plan = plan or load_plan(settings.crisisbot_plan)
+    catalog = catalog or Catalog.load(settings.crisisbot_language)
+    app = web.Application(client_max_size=MAX_BODY)
+
+    async def database(app: web.Application):
+        engine = make_engine(settings.database_url)
+        await upgrade(engine)
+        app[STORE] = SqlCrisisStore(make_sessions(engine))
+        yield
+        await engine.dispose()
+
+    async def slack(app: web.Application):
+        session = aiohttp.ClientSession()
+        client = AsyncWebClient(
+            token=settings.secret("slack_bot_token") or None,
+            base_url=settings.slack_api_url,
+            session=session,
+        )
+        service = CrisisService(app[STORE], WebApiGateway(client, catalog), plan, clock)
+        app[SERVICE] = service
+        ctx = HandlerContext(service=service, plan=plan, catalog=catalog, clock=clock)
+        app[BOLT] = build_bolt_app(client, settings.secret("slack_signing_secret"), ctx,
+                                   verify_requests=not settings.socket_mode)
+        socket = await _socket_mode(app[BOLT], settings, client)
+        yield
+        if socket is not None:
+            await socket.close_async()
+        await session.close()
+
+    async def scheduler(app: web.Application):
+        app[SCHEDULER] = AsyncIOScheduler(timezone=timezone.utc)
+        app[SCHEDULER].start()
+        yield
+        app[SCHEDULER].shutdown(wait=False)
+
+    app.cleanup_ctx.extend([database, slack, scheduler])
+    add_routes(app, slack_http=not settings.socket_mode)
+    return app
+
+
+async def _socket_mode(bolt, settings: Settings, client: AsyncWebClient):
+    if not settings.socket_mode:
+        return None
+    from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+    handler = AsyncSocketModeHandler(bolt, settings.secret("slack_app_token"), web_client=client)
+    await handler.connect_async()
+    log.info("connected to Slack in Socket Mode")
+    return handler

@@ -1,0 +1,53 @@
+"""Every sentence the bot says, from one catalog per language (bot/locales/<lang>.yaml).
+
+Translations are a file, not a code change. A key missing from a language falls
+back to English; a key missing everywhere is a bug and raises KeyError.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from string import Formatter
+
+import yaml
+
+
+class Catalog:
+    def __init__(self, messages: dict[str, str], fallback: Catalog | None = None):
+        self.messages = messages
+        self.fallback = fallback
+
+    @classmethod
+    def load(cls, language: str = "en") -> Catalog:
+        english = cls(_read("en"))
+        if language == "en":
+            return english
+        return cls(_read(language), fallback=english)
+
+    def t(self, key: str, **params: object) -> str:
+        template = self.messages.get(key)
+        if template is None:
+            if self.fallback is None:
+                raise KeyError(f"no message {key!r} in the catalog")
+            return self.fallback.t(key, **params)
+        return template.format(**params)
+
+    def placeholders(self, key: str) -> set[str]:
+        return {name for _, name, _, _ in Formatter().parse(self.messages[key]) if name}
+
+
+def _read(language: str) -> dict[str, str]:
+    text = resources.files("bot.locales").joinpath(f"{language}.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    return _flatten(data)
+
+
+def _flatten(data: dict, prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = str(value)
+    return flat

@@ -1,0 +1,73 @@
+"""`crisisbot serve | demo | migrate`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from pydantic import ValidationError
+
+from bot.domain.plan import PlanError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="crisisbot", description="One room, one plan and one story for a crisis.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="run the bot (Socket Mode when SLACK_APP_TOKEN is set, HTTP otherwise)")
+    sub.add_parser("demo", help="run a whole crisis against the built-in Slack emulator and print it")
+    sub.add_parser("migrate", help="bring the database to the newest schema")
+    sub.add_parser("run", help="serve when Slack credentials are set, else the demo")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    from bot.settings import Settings
+
+    try:
+        settings = Settings()
+        command = args.command
+        if command == "run":
+            command = "serve" if settings.has_slack_credentials else "demo"
+        if command == "serve":
+            return _serve(settings)
+        if command == "migrate":
+            return asyncio.run(_migrate(settings))
+        from bot.demo import run_demo
+
+        logging.getLogger().setLevel(logging.WARNING)
+        asyncio.run(run_demo(print))
+        return 0
+    except (ValidationError, PlanError) as exc:
+        print(f"crisisbot: {exc}", file=sys.stderr)
+        return 2
+
+
+def _serve(settings) -> int:
+    from aiohttp import web
+
+    from bot.app import build_web_app
+
+    if missing := settings.missing_for_serve():
+        print(f"crisisbot: {' and '.join(missing)} must be set to serve; "
+              "try `crisisbot demo` to see the bot against the built-in emulator.", file=sys.stderr)
+        return 2
+    web.run_app(build_web_app(settings), host=settings.host, port=settings.port)
+    return 0
+
+
+async def _migrate(settings) -> int:
+    from storage.engine import make_engine
+    from storage.migrate import upgrade
+
+    engine = make_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    print("database is at the newest schema")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

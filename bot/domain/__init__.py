@@ -1,0 +1,1 @@
+"""The crisis domain: plain Python, no Slack, HTTP or SQL."""

@@ -1,0 +1,51 @@
+"""Opening a crisis is a small graph of idempotent steps.
+
+Each step runs once its prerequisites are done; independent steps run side by
+side. The critical path to a pinned plan is create_channel -> post_plan -> pin_plan.
+Each step's outcome is recorded, so an interrupted opening can be resumed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class StepStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass
+class StepState:
+    step: str
+    status: StepStatus = StepStatus.PENDING
+    attempts: int = 0
+    detail: dict = field(default_factory=dict)
+    error: str | None = None
+
+
+# step -> the steps it needs first
+OPENING_STEPS: dict[str, tuple[str, ...]] = {
+    "create_channel": (),
+    "invite": ("create_channel",),
+    "set_topic": ("create_channel",),
+    "post_plan": ("create_channel",),
+    "pin_plan": ("post_plan",),
+}
+
+
+def ready(states: dict[str, StepState], running: set[str]) -> list[str]:
+    """Steps not done, not running, whose prerequisites are all done."""
+    done = {s for s, st in states.items() if st.status is StepStatus.DONE}
+    failed = {s for s, st in states.items() if st.status is StepStatus.FAILED}
+    return [
+        step
+        for step, needs in OPENING_STEPS.items()
+        if step not in done | running | failed and all(n in done for n in needs)
+    ]
+
+
+def finished(states: dict[str, StepState]) -> bool:
+    return all(states.get(s, StepState(s)).status is StepStatus.DONE for s in OPENING_STEPS)

@@ -1,0 +1,183 @@
+"""The crisis plan: phases, severities, roles, situation-report fields, do's and don'ts.
+
+Pure data. `Plan.from_dict` validates a mapping (as read from YAML) and raises
+`PlanError` with every problem it found, so a team sees all mistakes in their
+plan file at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from bot.domain.words import fold
+
+
+class PlanError(ValueError):
+    """The plan file is not a valid plan."""
+
+
+@dataclass(frozen=True)
+class Phase:
+    key: str
+    name: str
+    summary: str
+    aliases: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Severity:
+    key: str
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Role:
+    key: str
+    name: str
+    brief: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SitrepField:
+    key: str
+    label: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Limits:
+    title: int = 150
+    description: int = 2000
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str
+    phases: tuple[Phase, ...]
+    severities: tuple[Severity, ...]
+    default_severity: str
+    roles: tuple[Role, ...]
+    lead_role: str
+    sitrep: tuple[SitrepField, ...]
+    dos: tuple[str, ...] = ()
+    donts: tuple[str, ...] = ()
+    first_response_minutes: int = 60
+    version: int = 1
+    limits: Limits = field(default_factory=Limits)
+
+    def severity(self, word: str) -> Severity | None:
+        return _lookup(self.severities, word, lambda s: (s.key, s.label))
+
+    def phase(self, word: str) -> Phase | None:
+        return _lookup(self.phases, word, lambda p: (p.key, p.name, *p.aliases))
+
+    def role(self, word: str) -> Role | None:
+        return _lookup(self.roles, word, lambda r: (r.key, r.name, *r.aliases))
+
+    def sitrep_field(self, word: str) -> SitrepField | None:
+        return _lookup(self.sitrep, word, lambda f: (f.key, f.label, *f.aliases))
+
+    @property
+    def lead(self) -> Role:
+        role = self.role(self.lead_role)
+        assert role is not None  # checked in from_dict
+        return role
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Plan:
+        return _PlanReader(data).read()
+
+
+def _lookup(items, word, names):
+    wanted = fold(word)
+    for item in items:
+        if wanted in {fold(n) for n in names(item)}:
+            return item
+    return None
+
+
+class _PlanReader:
+    """Collects every problem in a plan mapping before raising."""
+
+    def __init__(self, data: Mapping[str, Any]):
+        self.data = data if isinstance(data, Mapping) else {}
+        self.problems: list[str] = [] if isinstance(data, Mapping) else ["the plan must be a mapping"]
+
+    def read(self) -> Plan:
+        d = self.data
+        phases = tuple(self._items("phases", Phase, ("key", "name", "summary")))
+        severities = tuple(self._items("severities", Severity, ("key", "label")))
+        roles = tuple(self._items("roles", Role, ("key", "name")))
+        sitrep = tuple(self._items("sitrep", SitrepField, ("key", "label")))
+        limits = Limits(**{k: int(v) for k, v in (d.get("limits") or {}).items() if k in ("title", "description")})
+        plan = None
+        if not self.problems:
+            plan = Plan(
+                name=str(d.get("name") or "Crisis plan"),
+                version=int(d.get("version") or 1),
+                phases=phases,
+                severities=severities,
+                default_severity=str(d.get("default_severity") or (severities[0].key if severities else "")),
+                roles=roles,
+                lead_role=str(d.get("lead_role") or (roles[0].key if roles else "")),
+                sitrep=sitrep,
+                dos=tuple(str(x) for x in d.get("dos") or ()),
+                donts=tuple(str(x) for x in d.get("donts") or ()),
+                first_response_minutes=int(d.get("first_response_minutes") or 60),
+                limits=limits,
+            )
+            if plan.severity(plan.default_severity) is None:
+                self.problems.append(f"default_severity {plan.default_severity!r} is not one of the severities")
+            if plan.role(plan.lead_role) is None:
+                self.problems.append(f"lead_role {plan.lead_role!r} is not one of the roles")
+            if plan.first_response_minutes <= 0:
+                self.problems.append("first_response_minutes must be positive")
+        if self.problems:
+            raise PlanError("invalid crisis plan: " + "; ".join(self.problems))
+        assert plan is not None
+        return plan
+
+    def _items(self, section: str, kind, required: tuple[str, ...]):
+        raw = self.data.get(section)
+        if not isinstance(raw, list) or not raw:
+            self.problems.append(f"{section}: a non-empty list is required")
+            return
+        seen: set[str] = set()
+        for i, item in enumerate(raw):
+            if not isinstance(item, Mapping):
+                self.problems.append(f"{section}[{i}]: must be a mapping")
+                continue
+            missing = [k for k in required if not item.get(k)]
+            if missing:
+                self.problems.append(f"{section}[{i}]: missing {', '.join(missing)}")
+                continue
+            key = fold(str(item["key"]))
+            if key in seen:
+                self.problems.append(f"{section}: duplicate key {key!r}")
+            seen.add(key)
+            fields = {}
+            for name, value in item.items():
+                if name not in kind.__dataclass_fields__:
+                    self.problems.append(f"{section}[{i}]: unknown field {name!r}")
+                    continue
+                if isinstance(value, list):
+                    value = tuple(_choice_text(v) for v in value)
+                elif name in ("key",):
+                    value = key
+                fields[name] = value
+            yield kind(**fields)
+
+
+def _choice_text(value: Any) -> str:
+    # YAML reads a bare yes/no as booleans; a plan means the words.
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return str(value)

@@ -1,0 +1,26 @@
+"""Text folding shared by the domain: accent-insensitive matching and slugs."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+
+def fold(text: str) -> str:
+    """Lowercase, strip accents and surrounding space: 'Reducción ' -> 'reduccion'."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+_NOT_SLUG = re.compile(r"[^a-z0-9_-]+")
+_DASHES = re.compile(r"-{2,}")
+
+
+def slug(text: str) -> str:
+    """Slack channel-name alphabet: a-z, 0-9, '-' and '_'; accents folded, the rest dropped.
+
+    Spaces and punctuation between words become single dashes.
+    """
+    folded = fold(text).replace("ß", "ss").replace("æ", "ae").replace("ø", "o").replace("œ", "oe")
+    spaced = re.sub(r"[\s./:;,+&|\\]+", "-", folded)
+    return _DASHES.sub("-", _NOT_SLUG.sub("", spaced)).strip("-_")

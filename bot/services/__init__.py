@@ -1,0 +1,1 @@
+"""Application services: the use cases, written against the ports in bot.ports."""

@@ -1,0 +1,89 @@
+"""Runs the opening steps of a crisis, recording each outcome as it lands."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.domain.crisis import Crisis, Status
+from bot.domain.errors import SlackStepFailed
+from bot.domain.naming import channel_names
+from bot.domain.opening import StepState, StepStatus, finished, ready
+from bot.domain.plan import Plan
+from bot.ports import ChannelNameTaken, CrisisStore, SlackCallFailed, SlackGateway
+
+log = logging.getLogger(__name__)
+
+MAX_NAME_ATTEMPTS = 50
+
+
+class OpeningRunner:
+    def __init__(self, store: CrisisStore, slack: SlackGateway, plan: Plan):
+        self.store = store
+        self.slack = slack
+        self.plan = plan
+
+    async def run(self, crisis: Crisis) -> Crisis:
+        """Run every step not yet done; independent steps concurrently."""
+        assert crisis.id is not None
+        states = await self.store.steps(crisis.id)
+        running: dict[asyncio.Task[StepState], str] = {}
+        while True:
+            for step in ready(states, set(running.values())):
+                previous = states.get(step, StepState(step))
+                running[asyncio.create_task(self._attempt(step, crisis, previous))] = step
+            if not running:
+                break
+            done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                state = task.result()
+                states[running.pop(task)] = state
+                await self.store.save_step(crisis, state)
+        if finished(states):
+            crisis.status = Status.OPEN
+            await self.store.save(crisis)
+            return crisis
+        failed = next(s for s in states.values() if s.status is StepStatus.FAILED)
+        raise SlackStepFailed(step=failed.step, code=failed.error or "unknown", channel=crisis.channel_id)
+
+    async def _attempt(self, step: str, crisis: Crisis, previous: StepState) -> StepState:
+        state = StepState(step, attempts=previous.attempts + 1)
+        try:
+            state.detail = await getattr(self, f"_{step}")(crisis) or {}
+            state.status = StepStatus.DONE
+        except SlackCallFailed as exc:
+            state.status, state.error = StepStatus.FAILED, exc.code
+        return state
+
+    async def _create_channel(self, crisis: Crisis) -> dict:
+        for attempt, name in enumerate(channel_names(crisis.title, crisis.opened_at)):
+            if attempt >= MAX_NAME_ATTEMPTS:
+                break
+            try:
+                crisis.channel_id = await self.slack.create_channel(name, crisis.private)
+            except ChannelNameTaken:
+                continue
+            crisis.channel_name = name
+            return {"name": name, "channel": crisis.channel_id}
+        raise SlackCallFailed("conversations.create", "name_taken")
+
+    async def _invite(self, crisis: Crisis) -> dict:
+        users = sorted({crisis.opened_by, crisis.lead})
+        await self.slack.invite(self._channel(crisis), users)
+        return {"users": users}
+
+    async def _set_topic(self, crisis: Crisis) -> None:
+        await self.slack.set_topic(self._channel(crisis), crisis, self.plan)
+
+    async def _post_plan(self, crisis: Crisis) -> dict:
+        crisis.plan_ts = await self.slack.post_plan(crisis, self.plan)
+        return {"ts": crisis.plan_ts}
+
+    async def _pin_plan(self, crisis: Crisis) -> None:
+        assert crisis.plan_ts is not None
+        await self.slack.pin(self._channel(crisis), crisis.plan_ts)
+
+    @staticmethod
+    def _channel(crisis: Crisis) -> str:
+        assert crisis.channel_id is not None
+        return crisis.channel_id

@@ -1,0 +1,1 @@
+"""The edge: Bolt listeners and aiohttp routes that translate, and Block Kit rendering."""

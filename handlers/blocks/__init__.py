@@ -1,0 +1,1 @@
+"""Block Kit rendering: domain objects in, Slack payloads out. No I/O."""

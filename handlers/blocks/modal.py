@@ -1,0 +1,77 @@
+"""The "Open a crisis" modal and the reading of its submission."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from bot.catalog import Catalog
+from bot.domain.plan import Plan
+
+OPEN_CALLBACK = "crisis_open"
+TITLE, SEVERITY, DESCRIPTION, PRIVATE = "title", "severity", "description", "private"
+MAX_MODAL_TITLE = 24
+
+
+def _plain(text: str) -> dict:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def open_modal(plan: Plan, t: Catalog, origin_channel: str | None, title: str = "",
+               severity: str | None = None) -> dict:
+    options = [{"text": _plain(s.label[:75]), "value": s.key} for s in plan.severities]
+    initial = next((o for o in options if o["value"] == (severity or plan.default_severity)), options[0])
+    title_input = {"type": "plain_text_input", "action_id": TITLE, "max_length": plan.limits.title,
+                   "placeholder": _plain(t.t("modal.title_hint")[:150])}
+    if title:
+        title_input["initial_value"] = title[: plan.limits.title]
+    return {
+        "type": "modal",
+        "callback_id": OPEN_CALLBACK,
+        "private_metadata": json.dumps({"channel": origin_channel}),
+        "title": _plain(t.t("modal.title")[:MAX_MODAL_TITLE]),
+        "submit": _plain(t.t("modal.submit")),
+        "close": _plain(t.t("modal.cancel")),
+        "blocks": [
+            {"type": "input", "block_id": TITLE, "label": _plain(t.t("modal.title_label")), "element": title_input},
+            {"type": "input", "block_id": SEVERITY, "label": _plain(t.t("modal.severity_label")),
+             "element": {"type": "static_select", "action_id": SEVERITY, "options": options,
+                         "initial_option": initial}},
+            {"type": "input", "block_id": DESCRIPTION, "optional": True,
+             "label": _plain(t.t("modal.description_label")),
+             "element": {"type": "plain_text_input", "action_id": DESCRIPTION, "multiline": True,
+                         "max_length": plan.limits.description}},
+            {"type": "input", "block_id": PRIVATE, "optional": True, "label": _plain(t.t("modal.private_label")),
+             "element": {"type": "checkboxes", "action_id": PRIVATE,
+                         "options": [{"text": _plain(t.t("modal.private_option")), "value": "private"}]}},
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class OpenForm:
+    title: str
+    severity: str | None
+    description: str
+    private: bool
+    origin_channel: str | None
+
+
+def read_open_form(view: dict) -> OpenForm:
+    values = (view.get("state") or {}).get("values") or {}
+
+    def element(block: str) -> dict:
+        return (values.get(block) or {}).get(block) or {}
+
+    selected = element(SEVERITY).get("selected_option") or {}
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        meta = {}
+    return OpenForm(
+        title=element(TITLE).get("value") or "",
+        severity=selected.get("value"),
+        description=element(DESCRIPTION).get("value") or "",
+        private=bool(element(PRIVATE).get("selected_options")),
+        origin_channel=meta.get("channel") if isinstance(meta, dict) else None,
+    )

@@ -1,0 +1,27 @@
+"""Builds the Bolt AsyncApp and registers every listener on it."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from handlers import slash, views
+from handlers.context import HandlerContext
+
+log = logging.getLogger(__name__)
+
+
+def build_bolt_app(client: AsyncWebClient, signing_secret: str, ctx: HandlerContext,
+                   *, verify_requests: bool = True) -> AsyncApp:
+    app = AsyncApp(
+        name="crisisbot",
+        client=client,
+        signing_secret=signing_secret,
+        request_verification_enabled=verify_requests,
+        logger=logging.getLogger("crisisbot.bolt"),
+    )
+    slash.register(app, ctx)
+    views.register(app, ctx)
+    return app

@@ -1,0 +1,50 @@
+"""Telling one person something privately, wherever they are."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from contextlib import asynccontextmanager
+from typing import Awaitable, Callable
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.errors import CrisisError
+from handlers.context import HandlerContext
+
+log = logging.getLogger(__name__)
+
+Say = Callable[[str], Awaitable[object]]
+
+# The bot cannot post an ephemeral where it is not a member; a DM always works.
+_NOT_THERE = {"channel_not_found", "not_in_channel", "user_not_in_channel", "is_archived"}
+
+
+async def tell_user(client: AsyncWebClient, user: str, channel: str | None, text: str) -> None:
+    if channel:
+        try:
+            await client.chat_postEphemeral(channel=channel, user=user, text=text)
+            return
+        except SlackApiError as exc:
+            if exc.response.get("error") not in _NOT_THERE:
+                raise
+    await client.chat_postMessage(channel=user, text=text)
+
+
+@asynccontextmanager
+async def answering(ctx: HandlerContext, say: Say, what: str):
+    """The boundary of a listener's work after ack.
+
+    A refusal (CrisisError) is told to the user in their words. Anything else is
+    a bug or an outage: it is logged with its traceback and a reference, and the
+    user is told that reference, never a stack trace.
+    """
+    try:
+        yield
+    except CrisisError as exc:
+        await say(ctx.error_text(exc))
+    except Exception:
+        ref = uuid.uuid4().hex[:8]
+        log.exception("%s failed (ref %s)", what, ref)
+        await say(ctx.catalog.t("error.unexpected", ref=ref))

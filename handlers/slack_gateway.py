@@ -1,0 +1,66 @@
+"""The SlackGateway port over slack-sdk's AsyncWebClient: domain calls in, Web API calls out."""
+
+from __future__ import annotations
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.catalog import Catalog
+from bot.domain.crisis import Crisis
+from bot.domain.plan import Plan
+from bot.ports import ChannelNameTaken, SlackCallFailed
+from handlers.blocks.messages import closing_summary, topic
+from handlers.blocks.plan import plan_message
+
+# Answers that mean "it is already so": the step's goal holds.
+ALREADY_DONE = {"already_in_channel", "already_pinned"}
+
+
+class WebApiGateway:
+    def __init__(self, client: AsyncWebClient, catalog: Catalog):
+        self.client = client
+        self.t = catalog
+
+    async def call(self, method: str, **kwargs) -> dict:
+        """One Web API call; SlackApiError becomes the port's exceptions.
+
+        An "already done" answer counts as success and returns {}.
+        """
+        try:
+            response = await getattr(self.client, method.replace(".", "_"))(**kwargs)
+        except SlackApiError as exc:
+            code = exc.response.get("error") if exc.response is not None else None
+            if code in ALREADY_DONE:
+                return {}
+            if code == "name_taken":
+                raise ChannelNameTaken() from exc
+            raise SlackCallFailed(method, code or f"http_{exc.response.status_code}") from exc
+        return response.data if isinstance(response.data, dict) else {}
+
+    async def create_channel(self, name: str, private: bool) -> str:
+        response = await self.call("conversations.create", name=name, is_private=private)
+        return response["channel"]["id"]
+
+    async def invite(self, channel_id: str, users: list[str]) -> None:
+        for start in range(0, len(users), 100):  # Slack takes at most 100 users a call
+            await self.call("conversations.invite", channel=channel_id, users=users[start : start + 100])
+
+    async def set_topic(self, channel_id: str, crisis: Crisis, plan: Plan) -> None:
+        await self.call("conversations.setTopic", channel=channel_id, topic=topic(crisis, plan, self.t))
+
+    async def post_plan(self, crisis: Crisis, plan: Plan) -> str:
+        text, blocks = plan_message(crisis, plan, self.t)
+        return await self._post(crisis.channel_id, text, blocks)
+
+    async def pin(self, channel_id: str, ts: str) -> None:
+        await self.call("pins.add", channel=channel_id, timestamp=ts)
+
+    async def post_closing_summary(self, crisis: Crisis) -> str:
+        text, blocks = closing_summary(crisis, self.t)
+        return await self._post(crisis.channel_id, text, blocks)
+
+    async def _post(self, channel: str | None, text: str, blocks: list[dict]) -> str:
+        response = await self.call(
+            "chat.postMessage", channel=channel, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
+        )
+        return response["ts"]

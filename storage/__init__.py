@@ -1,0 +1,4 @@
+"""Persistence: SQLModel tables, the async engine, repositories and migrations.
+
+This package alone opens transactions and commits.
+"""

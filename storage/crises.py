@@ -1,0 +1,119 @@
+"""The crisis repository: the only place crises and their opening steps are written."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import text, update
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.domain.crisis import Crisis, Status
+from bot.domain.opening import StepState, StepStatus
+from storage.tables import CrisisRow, OpeningStepRow
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """SQLite hands datetimes back naive; everything stored is UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=timezone.utc)
+
+
+_FIELDS = (
+    "title", "severity", "description", "opened_by", "lead", "origin_channel",
+    "channel_id", "channel_name", "plan_ts", "opened_at", "closed_at", "closed_by",
+)
+
+
+def _to_row(crisis: Crisis, row: CrisisRow | None = None) -> CrisisRow:
+    row = row or CrisisRow(status=crisis.status.value, title=crisis.title, severity=crisis.severity,
+                           opened_by=crisis.opened_by, lead=crisis.lead, opened_at=crisis.opened_at)
+    for name in _FIELDS:
+        setattr(row, name, getattr(crisis, name))
+    row.is_private = crisis.private
+    row.status = crisis.status.value
+    return row
+
+
+def _to_crisis(row: CrisisRow) -> Crisis:
+    values = {name: getattr(row, name) for name in _FIELDS}
+    values["opened_at"] = utc(row.opened_at)
+    values["closed_at"] = utc(row.closed_at)
+    return Crisis(id=row.id, private=row.is_private, status=Status(row.status), **values)
+
+
+class SqlCrisisStore:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]):
+        self.sessions = sessions
+
+    async def add(self, crisis: Crisis) -> Crisis:
+        async with self.sessions() as session:
+            row = _to_row(crisis)
+            session.add(row)
+            await session.commit()
+            crisis.id = row.id
+        return crisis
+
+    async def get(self, crisis_id: int) -> Crisis | None:
+        async with self.sessions() as session:
+            row = await session.get(CrisisRow, crisis_id)
+            return _to_crisis(row) if row else None
+
+    async def by_channel(self, channel_id: str) -> Crisis | None:
+        async with self.sessions() as session:
+            rows = await session.exec(select(CrisisRow).where(CrisisRow.channel_id == channel_id))
+            row = rows.first()
+            return _to_crisis(row) if row else None
+
+    async def active(self) -> list[Crisis]:
+        async with self.sessions() as session:
+            rows = await session.exec(
+                select(CrisisRow)
+                .where(CrisisRow.status != Status.CLOSED.value)
+                .order_by(col(CrisisRow.opened_at).desc())
+            )
+            return [_to_crisis(r) for r in rows]
+
+    async def save(self, crisis: Crisis) -> None:
+        async with self.sessions() as session:
+            row = await session.get(CrisisRow, crisis.id)
+            session.add(_to_row(crisis, row))
+            await session.commit()
+
+    async def close(self, crisis: Crisis) -> bool:
+        """Close unless already closed; False if someone else got there first."""
+        async with self.sessions() as session:
+            result = await session.exec(
+                update(CrisisRow)
+                .where(col(CrisisRow.id) == crisis.id, col(CrisisRow.status) != Status.CLOSED.value)
+                .values(status=Status.CLOSED.value, closed_at=crisis.closed_at, closed_by=crisis.closed_by)
+            )
+            await session.commit()
+            return result.rowcount == 1
+
+    async def steps(self, crisis_id: int) -> dict[str, StepState]:
+        async with self.sessions() as session:
+            rows = await session.exec(select(OpeningStepRow).where(OpeningStepRow.crisis_id == crisis_id))
+            return {
+                r.step: StepState(r.step, StepStatus(r.status), r.attempts, dict(r.detail), r.error) for r in rows
+            }
+
+    async def save_step(self, crisis: Crisis, state: StepState) -> None:
+        """Record a step's outcome together with what it changed on the crisis."""
+        async with self.sessions() as session:
+            row = await session.get(OpeningStepRow, (crisis.id, state.step))
+            row = row or OpeningStepRow(crisis_id=crisis.id, step=state.step, status=state.status.value)
+            row.status, row.attempts, row.detail, row.error = (
+                state.status.value, state.attempts, state.detail, state.error
+            )
+            row.updated_at = datetime.now(timezone.utc)
+            session.add(row)
+            crisis_row = await session.get(CrisisRow, crisis.id)
+            session.add(_to_row(crisis, crisis_row))
+            await session.commit()
+
+    async def ping(self) -> None:
+        async with self.sessions() as session:
+            await session.exec(text("SELECT 1"))

@@ -1,0 +1,53 @@
+"""Starts the real aiohttp app against the emulator, and restarts it on the same database."""
+
+from __future__ import annotations
+
+from bot.app import build_web_app
+from bot.domain.clock import Clock
+from bot.domain.plan import Plan
+from bot.emulator import SlackEmulator
+from bot.serve import Running, start
+from bot.settings import Settings
+
+TOKEN = "xoxb-emulator"
+SIGNING_SECRET = "test-signing-secret"
+
+
+class BotUnderTest:
+    def __init__(self, emulator: SlackEmulator, database_url: str, clock: Clock, plan: Plan | None = None,
+                 **settings):
+        self.settings = Settings(
+            _env_file=None,
+            slack_bot_token=TOKEN,
+            slack_signing_secret=SIGNING_SECRET,
+            slack_api_url=emulator.base_url,
+            database_url=database_url,
+            **settings,
+        )
+        self.clock = clock
+        self.plan = plan
+        self.running: Running | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.running is not None
+        return self.running.url
+
+    @property
+    def events_url(self) -> str:
+        return self.url + "/slack/events"
+
+    async def start(self) -> BotUnderTest:
+        app = build_web_app(self.settings, clock=self.clock, plan=self.plan)
+        self.running = await start(app)
+        return self
+
+    async def stop(self) -> None:
+        if self.running is not None:
+            await self.running.stop()
+            self.running = None
+
+    async def restart(self) -> None:
+        """A new process image, as far as the app can tell: new engine, client, Bolt app."""
+        await self.stop()
+        await self.start()

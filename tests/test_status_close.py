@@ -1,0 +1,75 @@
+"""`/crisis status` and `/crisis close`, and a restart between them."""
+
+from __future__ import annotations
+
+from tests.support.people import Person
+
+
+async def open_crisis(person: Person, emulator, title: str = "Serum video") -> str:
+    await person.types(f"/crisis open high {title}")
+    told = await person.sees_privately("is open")
+    return told.text.split("<#")[1].split(">")[0].split("|")[0]
+
+
+async def test_status_in_the_crisis_channel_tells_age_and_lead(alice: Person, emulator, clock):
+    channel = await open_crisis(alice, emulator)
+    clock.advance(minutes=42)
+
+    await alice.types("/crisis status", channel=channel)
+
+    told = await alice.sees_privately("Serum video")
+    shown = told.text + str(told.blocks)
+    assert "Open for 42 min" in shown
+    assert "Lead <@U0ALICE>" in shown
+    assert "Severity *High*" in shown
+
+
+async def test_status_elsewhere_lists_the_active_crises(alice: Person, bob: Person, emulator):
+    channel = await open_crisis(alice, emulator)
+
+    await bob.types("/crisis status", channel="C0GENERAL")
+
+    told = await bob.sees_privately("Active crises")
+    assert f"<#{channel}>" in told.text
+
+
+async def test_close_posts_a_summary_and_closing_twice_is_refused(alice: Person, emulator, clock):
+    channel = await open_crisis(alice, emulator)
+    clock.advance(hours=1, minutes=30)
+
+    await alice.types("/crisis close", channel=channel)
+
+    await alice.sees_privately("is closed")
+    summary = emulator.messages(channel)[-1]
+    shown = str(summary.blocks)
+    assert "Crisis closed: Serum video" in shown
+    assert "Opened by <@U0ALICE>" in shown
+    assert "closed by <@U0ALICE>" in shown
+    assert "It lasted *1 h 30 min*" in shown
+
+    await alice.types("/crisis close", channel=channel)
+    await alice.sees_privately("already closed")
+    assert len(emulator.messages(channel)) == 2  # the plan and one summary
+
+
+async def test_close_outside_a_crisis_channel_is_refused(alice: Person, emulator):
+    await alice.types("/crisis close", channel="C0GENERAL")
+
+    told = await alice.sees_privately("not a crisis room")
+    assert "Traceback" not in told.text
+    assert emulator.calls_to("chat.postMessage") == []
+
+
+async def test_a_crisis_survives_a_restart_of_the_bot(alice: Person, emulator, bot, workspace, clock):
+    channel = await open_crisis(alice, emulator)
+
+    await bot.restart()
+    workspace.bot_url = bot.events_url
+    clock.advance(minutes=5)
+
+    await alice.types("/crisis status", channel=channel)
+    told = await alice.sees_privately("Open for 5 min")
+    assert "Serum video" in told.text + str(told.blocks)
+    await alice.types("/crisis close", channel=channel)
+    await alice.sees_privately("is closed")
+    assert "Crisis closed: Serum video" in str(emulator.messages(channel)[-1].blocks)

@@ -20,7 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="bring the database to the newest schema")
     sub.add_parser("run", help="serve when Slack credentials are set, else the demo")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    quiet = args.command in ("demo", "run")
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     from bot.settings import Settings
 
@@ -35,7 +37,6 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_migrate(settings))
         from bot.demo import run_demo
 
-        logging.getLogger().setLevel(logging.WARNING)
         asyncio.run(run_demo(print))
         return 0
     except (ValidationError, PlanError) as exc:

@@ -13,7 +13,8 @@ from typing import Callable
 import aiohttp
 
 from bot.app import build_web_app
-from bot.emulator import SlackEmulator, Workspace, render_channel
+from bot.domain.clock import FixedClock, SystemClock
+from bot.emulator import SlackEmulator, Workspace, render_channel, render_message
 from bot.serve import start
 from bot.settings import Settings
 
@@ -35,19 +36,20 @@ async def run_demo(out: Callable[[str], None] = print) -> None:
                 database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'demo.db'}",
                 crisisbot_managers_channel="C0MANAGERS",
             )
-            bot = await start(build_web_app(settings))
+            clock = FixedClock(SystemClock().now())  # the demo's crisis time moves on when told to
+            bot = await start(build_web_app(settings, clock=clock))
             try:
                 async with aiohttp.ClientSession() as session:
                     ws = Workspace(emulator, bot_url=bot.url + "/slack/events",
                                    signing_secret=SIGNING_SECRET, session=session)
-                    await _scenario(emulator, ws, out)
+                    await _scenario(emulator, ws, clock, out)
             finally:
                 await bot.stop()
     finally:
         await emulator.close()
 
 
-async def _scenario(emu: SlackEmulator, ws: Workspace, out: Callable[[str], None]) -> None:
+async def _scenario(emu: SlackEmulator, ws: Workspace, clock: FixedClock, out: Callable[[str], None]) -> None:
     alice = "U0ALICE"
     out(f"crisisbot demo: the bot against a local Slack emulator at {emu.url}\n")
 
@@ -58,12 +60,14 @@ async def _scenario(emu: SlackEmulator, ws: Workspace, out: Callable[[str], None
     out(f"  then: {done.text}\n")
     channel = done.text.split("<#")[1].split(">")[0].split("|")[0]
 
-    out(f"@alice in #{emu.channel(channel).name}: /crisis status")
+    clock.advance(minutes=42)
+    out(f"42 minutes later, @alice in #{emu.channel(channel).name}: /crisis status")
     await ws.slash(alice, channel, "status", command="/crisis")
-    status = await emu.wait_for(lambda: _latest(emu, alice, TITLE))
-    out(f"  bot answers alice: {status.text}\n")
+    status = await emu.wait_for(lambda: _latest(emu, alice, "Open for"))
+    out("  bot answers alice:\n" + render_message(status, emu) + "\n")
 
-    out(f"@alice in #{emu.channel(channel).name}: /crisis close")
+    clock.advance(hours=1, minutes=28)
+    out(f"At 2 h 10 min, @alice in #{emu.channel(channel).name}: /crisis close")
     await ws.slash(alice, channel, "close", command="/crisis")
     await emu.wait_for(lambda: _latest(emu, alice, "is closed"))
 

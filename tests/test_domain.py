@@ -51,10 +51,12 @@ def test_the_default_plan_has_the_five_phases_in_three_languages(plan: Plan):
 def test_a_broken_plan_lists_all_its_problems():
     with pytest.raises(PlanError) as caught:
         Plan.from_dict({"phases": [{"key": "a"}], "severities": [], "roles": [{"key": "x", "name": "X"}],
-                        "sitrep": [{"key": "s", "label": "S"}], "lead_role": "nobody"})
+                        "sitrep": [{"key": "s", "label": "S"}], "lead_role": "nobody",
+                        "dos": ["Stay calm", {"Listen": "to everyone"}]})
     message = str(caught.value)
     assert "phases[0]: missing name, summary" in message
     assert "severities: a non-empty list is required" in message
+    assert "dos: must be a list of texts (quote any with a colon)" in message
 
 
 def test_a_team_plan_file_replaces_the_default(tmp_path):

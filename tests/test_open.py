@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support.people import Person
+from tests.support.people import Person, mrkdwn_texts, text_of
 
 SERUM = "crisis-20261121-influencer-video-claims-our-serum-burns-skin"
 
@@ -11,7 +11,7 @@ async def test_open_creates_a_channel_with_the_pinned_plan(alice: Person, emulat
     reply = await alice.types("/crisis open Influencer video claims our serum burns skin")
 
     assert reply.status == 200
-    assert "Opening a crisis room" in reply.body["text"]
+    assert "Opening a crisis room" in text_of(reply)
     told = await alice.sees_privately("is open")
     channel = emulator.channel_by_name(SERUM)
     assert channel is not None, [c.name for c in emulator.channels]
@@ -87,17 +87,19 @@ async def test_user_text_cannot_ping_anyone(alice: Person, emulator):
 
     channel = emulator.channel(told.text.split("<#")[1].split(">")[0].split("|")[0])
     plan = emulator.messages(channel.id)[0]
-    everything = plan.text + str(plan.blocks) + channel.topic
-    assert "<!channel>" not in everything
-    assert "<@U0BOB>" not in everything
+    parsed = [plan.text, channel.topic, *mrkdwn_texts(plan.blocks)]  # where Slack turns <…> into mentions
+    assert not [t for t in parsed if "<!channel>" in t or "<@U0BOB>" in t or "<https://evil" in t]
     assert "&lt;!channel&gt; &amp; &lt;@U0BOB&gt;" in plan.text
+    assert "&lt;!channel&gt;" in channel.topic
+    header = plan.blocks[0]["text"]
+    assert header["type"] == "plain_text" and "<!channel>" in header["text"]  # shown literally, never parsed
 
 
 async def test_a_title_over_the_plan_limit_is_refused_clearly(alice: Person, emulator):
     reply = await alice.types("/crisis open " + "x" * 151)
 
     assert reply.status == 200
-    assert "151 characters long; the plan allows 150" in reply.body["text"]
+    assert "151 characters long; the plan allows 150" in text_of(reply)
     assert emulator.calls_to("conversations.create") == []
 
 

@@ -115,6 +115,7 @@ class _PlanReader:
         severities = tuple(self._items("severities", Severity, ("key", "label")))
         roles = tuple(self._items("roles", Role, ("key", "name")))
         sitrep = tuple(self._items("sitrep", SitrepField, ("key", "label")))
+        dos, donts = self._texts("dos"), self._texts("donts")
         limits = Limits(**{k: int(v) for k, v in (d.get("limits") or {}).items() if k in ("title", "description")})
         plan = None
         if not self.problems:
@@ -127,8 +128,8 @@ class _PlanReader:
                 roles=roles,
                 lead_role=str(d.get("lead_role") or (roles[0].key if roles else "")),
                 sitrep=sitrep,
-                dos=tuple(str(x) for x in d.get("dos") or ()),
-                donts=tuple(str(x) for x in d.get("donts") or ()),
+                dos=dos,
+                donts=donts,
                 first_response_minutes=int(d.get("first_response_minutes") or 60),
                 limits=limits,
             )
@@ -142,6 +143,13 @@ class _PlanReader:
             raise PlanError("invalid crisis plan: " + "; ".join(self.problems))
         assert plan is not None
         return plan
+
+    def _texts(self, section: str) -> tuple[str, ...]:
+        raw = self.data.get(section) or []
+        if not isinstance(raw, list) or any(isinstance(v, (dict, list)) for v in raw):
+            self.problems.append(f"{section}: must be a list of texts (quote any with a colon)")
+            return ()
+        return tuple(str(v) for v in raw)
 
     def _items(self, section: str, kind, required: tuple[str, ...]):
         raw = self.data.get(section)
@@ -167,6 +175,9 @@ class _PlanReader:
                     self.problems.append(f"{section}[{i}]: unknown field {name!r}")
                     continue
                 if isinstance(value, list):
+                    if any(isinstance(v, (dict, list)) for v in value):
+                        self.problems.append(f"{section}[{i}].{name}: entries must be text (quote any with a colon)")
+                        continue
                     value = tuple(_choice_text(v) for v in value)
                 elif name in ("key",):
                     value = key

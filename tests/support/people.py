@@ -20,7 +20,7 @@ class Person:
         """Waits for an ephemeral (or response_url) message to this person that contains the text."""
 
         def found():
-            return next((e for e in reversed(self.emu.ephemerals(user=self.id)) if containing in e.text), None)
+            return next((e for e in reversed(self.emu.ephemerals(user=self.id)) if containing in e.text + str(e.blocks)), None)
 
         return await self.emu.wait_for(found, timeout=timeout)
 
@@ -31,3 +31,29 @@ class Person:
         views = self.emu.open_views(self.id)
         assert views, f"{self.id} has no modal open"
         return views[-1]
+
+
+def text_of(reply) -> str:
+    """What a person sees of the bot's immediate answer (plain text or a JSON message)."""
+    body = reply.body
+    if isinstance(body, dict):
+        return body.get("text", "") + str(body.get("blocks", ""))
+    return body or ""
+
+
+def mrkdwn_texts(blocks: list[dict]) -> list[str]:
+    """Every mrkdwn text in a message's blocks: the places where Slack parses mentions and links."""
+    found: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "mrkdwn":
+                found.append(node.get("text", ""))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(blocks)
+    return found

@@ -19,20 +19,26 @@ from bot.catalog import Catalog
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.plan import Plan
 from bot.plan_loader import load_plan
-from bot.services.crises import CrisisService
+from bot.services.container import Services, build_services
+from bot.services.deps import Deps
 from bot.settings import Settings
+from handlers.blocks.notices import RenderContext
 from handlers.bolt import build_bolt_app
 from handlers.context import HandlerContext
 from handlers.slack_gateway import WebApiGateway
 from handlers.web import BOLT, STORE, add_routes
 from storage.crises import SqlCrisisStore
+from storage.dossier import SqlDossierStore
+from storage.reminders import SqlReminderStore
 from storage.engine import make_engine, make_sessions
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
 
 SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
-SERVICE = web.AppKey("service", CrisisService)
+SERVICES = web.AppKey("services", Services)
+STORES = web.AppKey("stores", tuple)
+TICK_SECONDS = 10
 MAX_BODY = 1024 * 1024
 
 
@@ -46,7 +52,9 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
     async def database(app: web.Application):
         engine = make_engine(settings.database_url)
         await upgrade(engine)
-        app[STORE] = SqlCrisisStore(make_sessions(engine))
+        sessions = make_sessions(engine)
+        app[STORE] = SqlCrisisStore(sessions)
+        app[STORES] = (SqlDossierStore(sessions), SqlReminderStore(sessions))
         yield
         await engine.dispose()
 
@@ -57,9 +65,11 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
             base_url=settings.slack_api_url,
             session=session,
         )
-        service = CrisisService(app[STORE], WebApiGateway(client, catalog), plan, clock)
-        app[SERVICE] = service
-        ctx = HandlerContext(service=service, plan=plan, catalog=catalog, clock=clock)
+        render = RenderContext(plan, catalog, clock, settings.crisisbot_managers_channel)
+        dossier, reminders = app[STORES]
+        deps = Deps(app[STORE], dossier, reminders, WebApiGateway(client, render), plan, clock)
+        app[SERVICES] = services = build_services(deps)
+        ctx = HandlerContext(services=services, plan=plan, catalog=catalog, clock=clock)
         app[BOLT] = build_bolt_app(client, settings.secret("slack_signing_secret"), ctx,
                                    verify_requests=not settings.socket_mode)
         socket = await _socket_mode(app[BOLT], settings, client)
@@ -70,6 +80,10 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
 
     async def scheduler(app: web.Application):
         app[SCHEDULER] = AsyncIOScheduler(timezone=timezone.utc)
+        # Reminders live in the database; this job only looks for due ones. Each process has
+        # its own in-memory job, and the claim in the database makes each reminder fire once.
+        app[SCHEDULER].add_job(app[SERVICES].reminders.tick, "interval", seconds=TICK_SECONDS,
+                               id="reminders", max_instances=1, coalesce=True)
         app[SCHEDULER].start()
         yield
         app[SCHEDULER].shutdown(wait=False)

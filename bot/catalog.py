@@ -1,4 +1,7 @@
-"""Every sentence the bot says, from one catalog per language (bot/locales/<lang>.yaml).
+"""Every sentence the bot says, from one catalog per language (bot/locales/<lang>/*.yaml).
+
+Each language is a folder of YAML files, one per area of the product; they are
+merged, and a key defined twice is an error.
 
 Translations are a file, not a code change. A key missing from a language falls
 back to English; a key missing everywhere is a bug and raises KeyError.
@@ -37,9 +40,18 @@ class Catalog:
 
 
 def _read(language: str) -> dict[str, str]:
-    text = resources.files("bot.locales").joinpath(f"{language}.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
-    return _flatten(data)
+    folder = resources.files("bot.locales").joinpath(language)
+    merged: dict[str, str] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".yaml"):
+            continue
+        messages = _flatten(yaml.safe_load(entry.read_text(encoding="utf-8")) or {})
+        if twice := merged.keys() & messages.keys():
+            raise ValueError(f"{language}/{entry.name} defines again: {', '.join(sorted(twice))}")
+        merged.update(messages)
+    if not merged:
+        raise ValueError(f"no message catalog for language {language!r}")
+    return merged
 
 
 def _flatten(data: dict, prefix: str = "") -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""`crisisbot serve | demo | migrate`."""
+"""`crisisbot serve | demo | migrate | export`."""
 
 from __future__ import annotations
 
@@ -19,8 +19,11 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("demo", help="run a whole crisis against the built-in Slack emulator and print it")
     sub.add_parser("migrate", help="bring the database to the newest schema")
     sub.add_parser("run", help="serve when Slack credentials are set, else the demo")
+    export = sub.add_parser("export", help="write the whole story of a crisis as Markdown")
+    export.add_argument("ref", metavar="REF", help="the crisis: its id, its channel id or its channel name")
+    export.add_argument("--out", metavar="FILE", help="write to FILE instead of the standard output")
     args = parser.parse_args(argv)
-    quiet = args.command in ("demo", "run")
+    quiet = args.command in ("demo", "run", "export")
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -35,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
             return _serve(settings)
         if command == "migrate":
             return asyncio.run(_migrate(settings))
+        if command == "export":
+            return asyncio.run(_export(settings, args.ref, args.out))
         from bot.demo import run_demo
 
         asyncio.run(run_demo(print))
@@ -67,6 +72,30 @@ async def _migrate(settings) -> int:
     finally:
         await engine.dispose()
     print("database is at the newest schema")
+    return 0
+
+
+async def _export(settings, ref: str, out: str | None) -> int:
+    from bot.catalog import Catalog
+    from bot.domain.errors import CrisisError
+    from bot.export import export
+
+    catalog = Catalog.load(settings.crisisbot_language)
+    try:
+        markdown = await export(settings, ref, catalog=catalog)
+    except CrisisError as exc:
+        print(f"crisisbot: {catalog.t(exc.key, **exc.params)}", file=sys.stderr)
+        return 2
+    if out is None:
+        sys.stdout.write(markdown)
+        return 0
+    try:
+        with open(out, "w", encoding="utf-8") as file:
+            file.write(markdown)
+    except OSError as exc:
+        print(f"crisisbot: cannot write {out}: {exc.strerror}", file=sys.stderr)
+        return 2
+    print(f"the story of the crisis is in {out}", file=sys.stderr)
     return 0
 
 

@@ -8,13 +8,13 @@ from bot.catalog import Catalog
 from bot.domain.clock import Clock
 from bot.domain.errors import CrisisError
 from bot.domain.plan import Plan
-from bot.services.crises import CrisisService
+from bot.services.container import Services
 from handlers.escape import esc
 
 
 @dataclass(frozen=True)
 class HandlerContext:
-    service: CrisisService
+    services: Services
     plan: Plan
     catalog: Catalog
     clock: Clock
@@ -25,3 +25,22 @@ class HandlerContext:
         if "step" in params:
             params["step"] = self.catalog.t(f"step.{error.params['step']}")
         return self.catalog.t(error.key, **params)
+
+    @property
+    def service(self):
+        """The crisis service, which most listeners use."""
+        return self.services.crises
+
+
+@dataclass(frozen=True)
+class SlashRequest:
+    """Who typed a slash command, where, and how to answer them."""
+
+    user: str
+    channel: str
+    trigger_id: str
+    respond: object  # Bolt's AsyncRespond
+    client: object  # slack_sdk AsyncWebClient
+
+    async def say(self, text: str) -> None:
+        await self.respond(text=text, response_type="ephemeral")  # type: ignore[operator]

@@ -5,11 +5,13 @@ from __future__ import annotations
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.catalog import Catalog
 from bot.domain.crisis import Crisis
+from bot.domain.lessons import Lesson
+from bot.domain.notices import Audience, Notice
 from bot.domain.plan import Plan
 from bot.ports import ChannelNameTaken, SlackCallFailed
-from handlers.blocks.messages import closing_summary, topic
+from handlers.blocks.messages import topic
+from handlers.blocks.notices import RenderContext, all_renderers
 from handlers.blocks.plan import plan_message
 
 # Answers that mean "it is already so": the step's goal holds.
@@ -17,9 +19,11 @@ ALREADY_DONE = {"already_in_channel", "already_pinned"}
 
 
 class WebApiGateway:
-    def __init__(self, client: AsyncWebClient, catalog: Catalog):
+    def __init__(self, client: AsyncWebClient, render: RenderContext):
         self.client = client
-        self.t = catalog
+        self.render = render
+        self.t = render.catalog
+        self.renderers = all_renderers()
 
     async def call(self, method: str, **kwargs) -> dict:
         """One Web API call; SlackApiError becomes the port's exceptions.
@@ -48,16 +52,34 @@ class WebApiGateway:
     async def set_topic(self, channel_id: str, crisis: Crisis, plan: Plan) -> None:
         await self.call("conversations.setTopic", channel=channel_id, topic=topic(crisis, plan, self.t))
 
-    async def post_plan(self, crisis: Crisis, plan: Plan) -> str:
-        text, blocks = plan_message(crisis, plan, self.t)
+    async def post_plan(self, crisis: Crisis, plan: Plan, lessons: list[Lesson]) -> str:
+        text, blocks = plan_message(crisis, plan, self.t, lessons)
         return await self._post(crisis.channel_id, text, blocks)
 
     async def pin(self, channel_id: str, ts: str) -> None:
         await self.call("pins.add", channel=channel_id, timestamp=ts)
 
-    async def post_closing_summary(self, crisis: Crisis) -> str:
-        text, blocks = closing_summary(crisis, self.t)
-        return await self._post(crisis.channel_id, text, blocks)
+    async def post(self, notice: Notice) -> str | None:
+        """Render a notice and post it where its audience is; None when that audience has no channel."""
+        if notice.audience is Audience.MANAGERS:
+            channel = self.render.managers_channel
+        elif notice.audience is Audience.DM:
+            channel = notice.user
+        else:
+            channel = notice.crisis.channel_id
+        if not channel:
+            return None
+        text, blocks = self.renderers[notice.kind](notice, self.render)
+        return await self._post(channel, text, blocks)
+
+    async def usergroup_members(self, group_id: str) -> list[str]:
+        response = await self.call("usergroups.users.list", usergroup=group_id)
+        return list(response.get("users") or [])
+
+    async def message(self, channel_id: str, ts: str) -> dict | None:
+        response = await self.call("conversations.history", channel=channel_id, latest=ts, inclusive=True, limit=1)
+        messages = response.get("messages") or []
+        return messages[0] if messages and messages[0].get("ts") == ts else None
 
     async def _post(self, channel: str | None, text: str, blocks: list[dict]) -> str:
         response = await self.call(

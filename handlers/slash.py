@@ -1,4 +1,4 @@
-"""`/crisis` slash command: parse, call the service, answer."""
+"""`/crisis` slash command: parse, dispatch, answer."""
 
 from __future__ import annotations
 
@@ -8,57 +8,64 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain import commands
 from bot.domain.crisis import OpenRequest
 from bot.domain.errors import CrisisError, NotACrisisChannel
+from handlers import slash_crisis
 from handlers.blocks.messages import active_list, help_text, status_blocks
 from handlers.blocks.modal import open_modal
-from handlers.context import HandlerContext
+from handlers.blocks.plan import reference_plan
+from handlers.context import HandlerContext, SlashRequest
 from handlers.escape import esc
 from handlers.replies import answering
 
+# Subcommands that act on the crisis of the channel they are typed in.
+IN_CRISIS = (commands.Close, commands.Role, commands.Roles, commands.Sitrep, commands.Milestone, commands.Note)
+
 
 def register(app: AsyncApp, ctx: HandlerContext) -> None:
-    t = ctx.catalog
-
-    async def say(respond: AsyncRespond, text: str) -> None:
-        await respond(text=text, response_type="ephemeral")
-
     @app.command("/crisis")
     async def crisis(ack: AsyncAck, command: dict, respond: AsyncRespond, client: AsyncWebClient) -> None:
         cmd = commands.parse(command.get("text", ""), ctx.plan)
-        user, channel = command["user_id"], command["channel_id"]
-        match cmd:
-            case commands.Open(title="", severity=severity):
-                await ack()
-                async with answering(ctx, lambda text: say(respond, text), "open modal"):
-                    await client.views_open(
-                        trigger_id=command["trigger_id"],
-                        view=open_modal(ctx.plan, t, origin_channel=channel, severity=severity),
-                    )
-            case commands.Open(title=title, severity=severity):
-                request = OpenRequest(title=title, severity=severity, requested_by=user, origin_channel=channel)
-                try:
-                    crisis = ctx.service.validate(request)
-                except CrisisError as exc:
-                    await ack(text=ctx.error_text(exc))
-                    return
-                await ack(text=t.t("open.ack", title=esc(crisis.title)))
-                async with answering(ctx, lambda text: say(respond, text), "open crisis"):
-                    crisis = await ctx.service.open(request)
-                    await say(respond, t.t("open.done", channel=crisis.channel_id))
-            case commands.Status():
-                await ack()
-                async with answering(ctx, lambda text: say(respond, text), "status"):
-                    now = ctx.clock.now()
-                    try:
-                        crisis = await ctx.service.in_channel(channel)
-                    except NotACrisisChannel:
-                        await say(respond, active_list(await ctx.service.active(), ctx.plan, t, now))
-                        return
-                    blocks = status_blocks(crisis, ctx.plan, t, now)
-                    await respond(text=esc(crisis.title), blocks=blocks, response_type="ephemeral")
-            case commands.Close():
-                await ack()
-                async with answering(ctx, lambda text: say(respond, text), "close crisis"):
-                    await ctx.service.close(channel, user)
-                    await say(respond, t.t("close.done"))
-            case commands.Help(unknown=unknown):
-                await ack(text=help_text(ctx.plan, t, unknown))
+        req = SlashRequest(command["user_id"], command["channel_id"], command.get("trigger_id", ""), respond, client)
+        if isinstance(cmd, commands.Open) and cmd.title:
+            await open_crisis(ack, cmd, req, ctx)
+            return
+        if isinstance(cmd, commands.Help):
+            await ack(text=help_text(ctx.plan, ctx.catalog, cmd.unknown))
+            return
+        await ack()
+        async with answering(ctx, req.say, type(cmd).__name__.lower()):
+            if isinstance(cmd, commands.Open):
+                await client.views_open(trigger_id=req.trigger_id,
+                                        view=open_modal(ctx.plan, ctx.catalog, req.channel, severity=cmd.severity))
+            elif isinstance(cmd, commands.Status):
+                await status(req, ctx)
+            elif isinstance(cmd, commands.ShowPlan):
+                lessons = await ctx.services.deps.dossier.lessons(ctx.plan.name, ctx.plan.lessons_shown)
+                text, blocks = reference_plan(ctx.plan, ctx.catalog, lessons)
+                await respond(text=text, blocks=blocks, response_type="ephemeral")
+            elif isinstance(cmd, IN_CRISIS):
+                await slash_crisis.run(cmd, req, ctx)
+
+
+async def open_crisis(ack: AsyncAck, cmd: commands.Open, req: SlashRequest, ctx: HandlerContext) -> None:
+    request = OpenRequest(title=cmd.title, severity=cmd.severity, requested_by=req.user, origin_channel=req.channel)
+    try:
+        crisis = ctx.service.validate(request)
+    except CrisisError as exc:
+        await ack(text=ctx.error_text(exc))
+        return
+    await ack(text=ctx.catalog.t("open.ack", title=esc(crisis.title)))
+    async with answering(ctx, req.say, "open crisis"):
+        crisis = await ctx.service.open(request)
+        await req.say(ctx.catalog.t("open.done", channel=crisis.channel_id))
+
+
+async def status(req: SlashRequest, ctx: HandlerContext) -> None:
+    now = ctx.clock.now()
+    try:
+        crisis = await ctx.service.in_channel(req.channel)
+    except NotACrisisChannel:
+        await req.say(active_list(await ctx.service.active(), ctx.plan, ctx.catalog, now))
+        return
+    sitrep = await ctx.services.sitrep.current(crisis)
+    blocks = status_blocks(crisis, ctx.plan, ctx.catalog, now, sitrep)
+    await req.respond(text=esc(crisis.title), blocks=blocks, response_type="ephemeral")

@@ -1,4 +1,4 @@
-"""Modal submissions."""
+"""Modal submissions: open a crisis, the situation report, close, take a role."""
 
 from __future__ import annotations
 
@@ -7,13 +7,23 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.crisis import OpenRequest
 from bot.domain.errors import CrisisError, TooLong
+from bot.domain.sitrep import NothingChanged
+from handlers.actions import crisis_by_id
+from handlers.blocks.forms import (CLOSE_CALLBACK, LEARNINGS, OUTCOME, ROLE, ROLE_CALLBACK, SITREP_CALLBACK,
+                                   crisis_of, values)
 from handlers.blocks.modal import DESCRIPTION, OPEN_CALLBACK, TITLE, read_open_form
 from handlers.context import HandlerContext
+from handlers.escape import esc
 from handlers.replies import answering, tell_user
 
 
 def register(app: AsyncApp, ctx: HandlerContext) -> None:
     t = ctx.catalog
+
+    def teller(client: AsyncWebClient, user: str, channel: str | None):
+        async def say(text: str) -> None:
+            await tell_user(client, user, channel, text)
+        return say
 
     @app.view(OPEN_CALLBACK)
     async def open_submitted(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient) -> None:
@@ -30,10 +40,55 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
             await ack(response_action="errors", errors={block: ctx.error_text(exc)})
             return
         await ack()
-
-        async def say(text: str) -> None:
-            await tell_user(client, user, form.origin_channel, text)
-
+        say = teller(client, user, form.origin_channel)
         async with answering(ctx, say, "open crisis from modal"):
             crisis = await ctx.service.open(request)
             await say(t.t("open.done", channel=crisis.channel_id))
+
+    @app.view(SITREP_CALLBACK)
+    async def sitrep_submitted(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient) -> None:
+        user = body["user"]["id"]
+        crisis = await crisis_by_id(ctx, crisis_of(view))
+        try:
+            version = await ctx.services.sitrep.update(crisis, values(view), by=user)
+        except NothingChanged:
+            await ack()
+            return
+        except CrisisError as exc:  # a bad choice or an over-long field: shown on the form
+            await ack(response_action="errors", errors={_field_block(ctx, exc): ctx.error_text(exc)})
+            return
+        await ack()
+        await teller(client, user, crisis.channel_id)(t.t("sitrep.saved", version=version.version))
+
+    @app.view(CLOSE_CALLBACK)
+    async def close_submitted(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient) -> None:
+        user = body["user"]["id"]
+        form = values(view)
+        try:
+            ctx.service.check_close(form.get(OUTCOME, ""), form.get(LEARNINGS, ""))
+        except TooLong as exc:
+            block = LEARNINGS if exc.params.get("what") == "learnings" else OUTCOME
+            await ack(response_action="errors", errors={block: ctx.error_text(exc)})
+            return
+        await ack()
+        crisis = await crisis_by_id(ctx, crisis_of(view))
+        say = teller(client, user, crisis.channel_id)
+        async with answering(ctx, say, "close crisis from modal"):
+            await ctx.service.close(crisis.channel_id or "", user, form.get(OUTCOME, ""), form.get(LEARNINGS, ""))
+            await say(t.t("close.done"))
+
+    @app.view(ROLE_CALLBACK)
+    async def role_submitted(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient) -> None:
+        await ack()
+        user = body["user"]["id"]
+        crisis = await crisis_by_id(ctx, crisis_of(view))
+        say = teller(client, user, crisis.channel_id)
+        async with answering(ctx, say, "take role"):
+            role, _ = await ctx.services.team.assign(crisis, values(view).get(ROLE, ""), "", by=user)
+            await say(t.t("roles.taken", role=esc(role.name)))
+
+
+def _field_block(ctx: HandlerContext, exc: CrisisError) -> str:
+    label = exc.params.get("field") or exc.params.get("what") or ""
+    spec = ctx.plan.sitrep_field(str(label))
+    return spec.key if spec else ctx.plan.sitrep[0].key

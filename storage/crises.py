@@ -23,7 +23,7 @@ def utc(value: datetime | None) -> datetime | None:
 
 _FIELDS = (
     "title", "severity", "description", "opened_by", "lead", "origin_channel",
-    "channel_id", "channel_name", "plan_ts", "opened_at", "closed_at", "closed_by",
+    "channel_id", "channel_name", "plan_ts", "opened_at", "closed_at", "closed_by", "phase", "outcome",
 )
 
 
@@ -76,6 +76,16 @@ class SqlCrisisStore:
             )
             return [_to_crisis(r) for r in rows]
 
+    async def recently_closed(self, limit: int) -> list[Crisis]:
+        async with self.sessions() as session:
+            rows = await session.exec(
+                select(CrisisRow)
+                .where(CrisisRow.status == Status.CLOSED.value)
+                .order_by(col(CrisisRow.closed_at).desc())
+                .limit(limit)
+            )
+            return [_to_crisis(r) for r in rows]
+
     async def save(self, crisis: Crisis) -> None:
         async with self.sessions() as session:
             row = await session.get(CrisisRow, crisis.id)
@@ -88,7 +98,8 @@ class SqlCrisisStore:
             result = await session.exec(
                 update(CrisisRow)
                 .where(col(CrisisRow.id) == crisis.id, col(CrisisRow.status) != Status.CLOSED.value)
-                .values(status=Status.CLOSED.value, closed_at=crisis.closed_at, closed_by=crisis.closed_by)
+                .values(status=Status.CLOSED.value, closed_at=crisis.closed_at, closed_by=crisis.closed_by,
+                        outcome=crisis.outcome)
             )
             await session.commit()
             return result.rowcount == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, JSON
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -30,6 +30,12 @@ class CrisisRow(SQLModel, table=True):
     opened_at: datetime = _when()
     closed_at: datetime | None = _when(nullable=True)
     closed_by: str | None = None
+    phase: str | None = None  # the latest recorded phase
+    outcome: str | None = None  # one line, given at close
+
+
+def _crisis_fk():
+    return Field(sa_column=Column(Integer, ForeignKey("crisis.id", ondelete="CASCADE"), nullable=False, index=True))
 
 
 class OpeningStepRow(SQLModel, table=True):
@@ -44,3 +50,77 @@ class OpeningStepRow(SQLModel, table=True):
     detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     error: str | None = None
     updated_at: datetime = _when()
+
+
+class RoleAssignmentRow(SQLModel, table=True):
+    __tablename__ = "role_assignment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    crisis_id: int = _crisis_fk()
+    role: str
+    user_id: str
+    assigned_by: str
+    assigned_at: datetime = _when()
+    ended_at: datetime | None = _when(nullable=True)
+
+
+class SitrepVersionRow(SQLModel, table=True):
+    __tablename__ = "sitrep_version"
+    __table_args__ = (UniqueConstraint("crisis_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    crisis_id: int = _crisis_fk()
+    version: int
+    fields: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    changed: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    author: str
+    created_at: datetime = _when()
+
+
+class MilestoneRow(SQLModel, table=True):
+    __tablename__ = "milestone"
+
+    id: int | None = Field(default=None, primary_key=True)
+    crisis_id: int = _crisis_fk()
+    phase: str
+    note: str = ""
+    recorded_by: str
+    recorded_at: datetime = _when()
+    out_of_order: bool = False
+    skipped: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class TimelineRow(SQLModel, table=True):
+    __tablename__ = "timeline_entry"
+    __table_args__ = (UniqueConstraint("crisis_id", "ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    crisis_id: int = _crisis_fk()
+    kind: str
+    at: datetime = _when(index=True)
+    author: str | None = None
+    data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    ref: str | None = None
+
+
+class ReminderRow(SQLModel, table=True):
+    __tablename__ = "reminder"
+    __table_args__ = (UniqueConstraint("crisis_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    crisis_id: int = _crisis_fk()
+    kind: str
+    due_at: datetime = _when(index=True)
+    fired_count: int = 0
+    last_fired_at: datetime | None = _when(nullable=True)
+
+
+class LessonRow(SQLModel, table=True):
+    __tablename__ = "lesson"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_name: str = Field(index=True)
+    crisis_id: int = _crisis_fk()
+    text: str
+    author: str
+    created_at: datetime = _when()

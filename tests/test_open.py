@@ -20,7 +20,7 @@ async def test_open_creates_a_channel_with_the_pinned_plan(alice: Person, emulat
     assert "Influencer video claims our serum burns skin" in channel.topic
     assert "<@U0ALICE>" in channel.topic  # the opener leads by default
 
-    (plan,) = emulator.messages(channel.id)
+    plan = emulator.messages(channel.id)[0]
     assert emulator.pins(channel.id) == [plan.ts]
     shown = str(plan.blocks)
     for phase in ("Reduction", "Response", "Reaction", "Recovery", "Rethink"):

@@ -21,6 +21,38 @@ class Status:
 
 @dataclass(frozen=True)
 class Close:
+    learnings: str = ""  # empty: ask with the modal
+
+
+@dataclass(frozen=True)
+class Role:
+    role: str  # as typed; resolved against the plan by the service
+    user: str  # as typed: a mention, or empty for "me"
+
+
+@dataclass(frozen=True)
+class Roles:
+    pass
+
+
+@dataclass(frozen=True)
+class Sitrep:
+    text: str = ""  # empty: the modal; "field: value" sets one field
+
+
+@dataclass(frozen=True)
+class Milestone:
+    phase: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Note:
+    text: str
+
+
+@dataclass(frozen=True)
+class ShowPlan:
     pass
 
 
@@ -29,13 +61,19 @@ class Help:
     unknown: str | None = None  # the subcommand we did not understand
 
 
-Command = Open | Status | Close | Help
+Command = Open | Status | Close | Role | Roles | Sitrep | Milestone | Note | ShowPlan | Help
 
 # Subcommand words, with the Spanish and Italian a team is likely to type.
 _WORDS: dict[str, type] = {
     "open": Open, "abrir": Open, "apri": Open, "new": Open,
     "status": Status, "estado": Status, "stato": Status,
     "close": Close, "cerrar": Close, "chiudi": Close,
+    "role": Role, "rol": Role, "ruolo": Role, "assign": Role,
+    "roles": Roles, "roli": Roles, "ruoli": Roles, "team": Roles,
+    "sitrep": Sitrep, "report": Sitrep, "informe": Sitrep, "rapporto": Sitrep,
+    "milestone": Milestone, "phase": Milestone, "fase": Milestone, "hito": Milestone,
+    "note": Note, "nota": Note,
+    "plan": ShowPlan, "piano": ShowPlan,
     "help": Help, "ayuda": Help, "aiuto": Help,
 }
 
@@ -45,15 +83,21 @@ def parse(text: str, plan: Plan) -> Command:
     if not words:
         return Open(title="")
     verb = _WORDS.get(fold(words[0]))
-    rest = words[1:]
+    rest_words = words[1:]
+    rest = (text or "").strip()[len(words[0]):].strip()  # the rest, its own spacing and lines kept
     if verb is Open:
         severity = None
-        if rest and plan.severity(rest[0]) is not None:
-            severity = plan.severity(rest[0]).key
-            rest = rest[1:]
-        return Open(title=" ".join(rest), severity=severity)
-    if verb in (Status, Close):
-        return verb()
-    if verb is Help:
-        return Help()
-    return Help(unknown=words[0][:40])
+        if rest_words and plan.severity(rest_words[0]) is not None:
+            severity = plan.severity(rest_words[0]).key
+            rest_words = rest_words[1:]
+        return Open(title=" ".join(rest_words), severity=severity)
+    if verb is Role:
+        return Role(role=rest_words[0] if rest_words else "", user=" ".join(rest_words[1:2]))
+    if verb is Milestone:
+        phase, _, note = rest.partition(" ")
+        return Milestone(phase=phase, note=note.strip())
+    if verb in (Close, Sitrep, Note):
+        return verb(rest)
+    if verb is Help or verb is None:
+        return Help(unknown=None if verb else words[0][:40])
+    return verb()

@@ -32,6 +32,8 @@ class Crisis:
     status: Status = Status.OPENING
     closed_at: datetime | None = None
     closed_by: str | None = None
+    phase: str | None = None  # the latest recorded phase of the plan
+    outcome: str | None = None
     id: int | None = None
 
     @property
@@ -41,10 +43,11 @@ class Crisis:
     def age(self, now: datetime) -> timedelta:
         return (self.closed_at or now) - self.opened_at
 
-    def close(self, by: str, at: datetime) -> None:
+    def close(self, by: str, at: datetime, outcome: str | None = None) -> None:
         if self.is_closed:
             raise AlreadyClosed(title=self.title, closed_by=self.closed_by)
         self.status = Status.CLOSED
+        self.outcome = outcome
         self.closed_by = by
         self.closed_at = at
 

@@ -1,7 +1,9 @@
 """Opening a crisis is a small graph of idempotent steps.
 
 Each step runs once its prerequisites are done; independent steps run side by
-side. The critical path to a pinned plan is create_channel -> post_plan -> pin_plan.
+side. The critical path to a pinned plan is create_channel -> post_plan -> pin_plan;
+the announcement to managers, the default role holders and the situation-report
+prompt go out beside it.
 Each step's outcome is recorded, so an interrupted opening can be resumed.
 """
 
@@ -33,6 +35,9 @@ OPENING_STEPS: dict[str, tuple[str, ...]] = {
     "set_topic": ("create_channel",),
     "post_plan": ("create_channel",),
     "pin_plan": ("post_plan",),
+    "default_roles": ("create_channel",),
+    "announce": ("create_channel",),
+    "sitrep_prompt": ("pin_plan",),
 }
 
 

@@ -39,6 +39,7 @@ class Role:
     name: str
     brief: str = ""
     aliases: tuple[str, ...] = ()
+    default_holders: tuple[str, ...] = ()  # user IDs (U…) or user-group IDs (S…), assigned at open
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,15 @@ class SitrepField:
 class Limits:
     title: int = 150
     description: int = 2000
+    field: int = 1000  # one situation-report field
+    note: int = 2000  # a timeline note, an outcome or the learnings
+
+
+@dataclass(frozen=True)
+class Reminders:
+    sitrep_missing_minutes: int = 15  # remind the lead while required fields are missing
+    sitrep_refresh_minutes: int = 60  # ask for a fresh report while the crisis is active
+    snooze_minutes: tuple[int, ...] = (30, 60)
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,15 @@ class Plan:
     first_response_minutes: int = 60
     version: int = 1
     limits: Limits = field(default_factory=Limits)
+    reminders: Reminders = field(default_factory=Reminders)
+    lessons_shown: int = 5
+
+    @property
+    def required_fields(self) -> tuple[SitrepField, ...]:
+        return tuple(f for f in self.sitrep if f.required)
+
+    def phase_index(self, key: str) -> int:
+        return next(i for i, p in enumerate(self.phases) if p.key == key)
 
     def severity(self, word: str) -> Severity | None:
         return _lookup(self.severities, word, lambda s: (s.key, s.label))
@@ -116,7 +135,8 @@ class _PlanReader:
         roles = tuple(self._items("roles", Role, ("key", "name")))
         sitrep = tuple(self._items("sitrep", SitrepField, ("key", "label")))
         dos, donts = self._texts("dos"), self._texts("donts")
-        limits = Limits(**{k: int(v) for k, v in (d.get("limits") or {}).items() if k in ("title", "description")})
+        limits = Limits(**self._numbers("limits", Limits))
+        reminders = self._reminders()
         plan = None
         if not self.problems:
             plan = Plan(
@@ -132,6 +152,8 @@ class _PlanReader:
                 donts=donts,
                 first_response_minutes=int(d.get("first_response_minutes") or 60),
                 limits=limits,
+                reminders=reminders,
+                lessons_shown=int(d.get("lessons_shown") or 5),
             )
             if plan.severity(plan.default_severity) is None:
                 self.problems.append(f"default_severity {plan.default_severity!r} is not one of the severities")
@@ -143,6 +165,27 @@ class _PlanReader:
             raise PlanError("invalid crisis plan: " + "; ".join(self.problems))
         assert plan is not None
         return plan
+
+    def _numbers(self, section: str, kind, raw: Mapping | None = None) -> dict[str, int]:
+        raw = self.data.get(section) or {} if raw is None else raw
+        out: dict[str, int] = {}
+        for name, value in (raw.items() if isinstance(raw, Mapping) else ()):
+            if name not in kind.__dataclass_fields__:
+                self.problems.append(f"{section}.{name}: unknown setting")
+            elif not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                self.problems.append(f"{section}.{name}: must be a positive whole number")
+            else:
+                out[name] = value
+        return out
+
+    def _reminders(self) -> Reminders:
+        raw = dict(self.data.get("reminders") or {})
+        snooze = raw.pop("snooze_minutes", [30, 60])
+        numbers = self._numbers("reminders", Reminders, raw)
+        if not isinstance(snooze, list) or not snooze or not all(isinstance(v, int) and v > 0 for v in snooze):
+            self.problems.append("reminders.snooze_minutes: must be a list of positive whole numbers")
+            snooze = [30, 60]
+        return Reminders(**numbers, snooze_minutes=tuple(snooze))
 
     def _texts(self, section: str) -> tuple[str, ...]:
         raw = self.data.get(section) or []

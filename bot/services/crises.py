@@ -2,46 +2,85 @@
 
 from __future__ import annotations
 
-from bot.domain.clock import Clock
 from bot.domain.crisis import Crisis, OpenRequest
-from bot.domain.errors import AlreadyClosed, NotACrisisChannel
-from bot.domain.plan import Plan
-from bot.ports import CrisisStore, SlackGateway
+from bot.domain.dossier import Dossier
+from bot.domain.errors import AlreadyClosed, NotACrisisChannel, TooLong
+from bot.domain.lessons import split_learnings
+from bot.domain.notices import Audience
+from bot.domain.roles import Assignment
+from bot.domain.sitrep import Sitrep
+from bot.domain.timeline import Kind
+from bot.services.deps import Deps
 from bot.services.opening import OpeningRunner
+from bot.services.reminders import ReminderService
 
 
 class CrisisService:
-    def __init__(self, store: CrisisStore, slack: SlackGateway, plan: Plan, clock: Clock):
-        self.store = store
-        self.slack = slack
-        self.plan = plan
-        self.clock = clock
-        self.opening = OpeningRunner(store, slack, plan)
+    def __init__(self, deps: Deps, reminders: ReminderService):
+        self.deps = deps
+        self.plan = deps.plan
+        self.reminders = reminders
+        self.opening = OpeningRunner(deps)
 
     def validate(self, request: OpenRequest) -> Crisis:
         """Check a request without side effects (raises CrisisError)."""
-        return request.to_crisis(self.plan, self.clock.now())
+        return request.to_crisis(self.plan, self.deps.clock.now())
 
     async def open(self, request: OpenRequest) -> Crisis:
-        """Record the crisis first, then run the Slack steps."""
-        crisis = await self.store.add(self.validate(request))
+        """Record the crisis, its lead, its first timeline entry and its reminders; then run the Slack steps."""
+        crisis = await self.deps.crises.add(self.validate(request))
+        assert crisis.id is not None
+        await self.deps.dossier.assign_role(
+            crisis.id, Assignment(self.plan.lead_role, crisis.lead, crisis.opened_by, crisis.opened_at))
+        await self.deps.log(crisis, Kind.OPENED, crisis.opened_by, title=crisis.title, severity=crisis.severity,
+                            **request.extra)
+        await self.reminders.on_open(crisis)
         return await self.opening.run(crisis)
 
     async def in_channel(self, channel_id: str) -> Crisis:
-        crisis = await self.store.by_channel(channel_id)
+        crisis = await self.deps.crises.by_channel(channel_id)
         if crisis is None:
             raise NotACrisisChannel()
         return crisis
 
     async def active(self) -> list[Crisis]:
-        return await self.store.active()
+        return await self.deps.crises.active()
 
-    async def close(self, channel_id: str, user: str) -> Crisis:
+    async def dossier(self, crisis: Crisis) -> Dossier:
+        assert crisis.id is not None
+        store = self.deps.dossier
+        return Dossier(
+            crisis=crisis,
+            roles=await store.roles(crisis.id),
+            sitrep=Sitrep(await store.sitreps(crisis.id)),
+            milestones=await store.milestones(crisis.id),
+            timeline=await store.timeline(crisis.id),
+            lessons=await store.lessons(self.plan.name, limit=100, crisis_id=crisis.id),
+        )
+
+    def check_close(self, outcome: str, learnings: str) -> None:
+        limit = self.plan.limits.note
+        for what, text in (("outcome", outcome), ("learnings", learnings)):
+            if len(text) > limit:
+                raise TooLong(what=what, limit=limit, length=len(text))
+
+    async def close(self, channel_id: str, user: str, outcome: str = "", learnings: str = "") -> Crisis:
+        """Close the crisis, keep its learnings against the plan, and tell its story."""
+        self.check_close(outcome, learnings)
         crisis = await self.in_channel(channel_id)
-        crisis.close(by=user, at=self.clock.now())
-        if not await self.store.close(crisis):
+        now = self.deps.clock.now()
+        crisis.close(by=user, at=now, outcome=" ".join(outcome.split()) or None)
+        if not await self.deps.crises.close(crisis):
             # Somebody else closed it between our read and our write.
-            current = await self.store.get(crisis.id)  # type: ignore[arg-type]
+            current = await self.deps.crises.get(crisis.id)  # type: ignore[arg-type]
             raise AlreadyClosed(title=crisis.title, closed_by=current.closed_by if current else None)
-        await self.slack.post_closing_summary(crisis)
+        assert crisis.id is not None
+        lessons = split_learnings(learnings)
+        if lessons:
+            await self.deps.dossier.add_lessons(self.plan.name, crisis.id, lessons, user, now)
+        await self.deps.log(crisis, Kind.CLOSED, user, outcome=crisis.outcome or "", lessons=len(lessons))
+        await self.reminders.on_close(crisis)
+        dossier = await self.dossier(crisis)
+        await self.deps.tell("story", crisis, dossier=dossier)
+        await self.deps.tell("story", crisis, Audience.MANAGERS, dossier=dossier)
         return crisis

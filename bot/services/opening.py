@@ -8,9 +8,12 @@ import logging
 from bot.domain.crisis import Crisis, Status
 from bot.domain.errors import SlackStepFailed
 from bot.domain.naming import channel_names
+from bot.domain.notices import Audience
 from bot.domain.opening import StepState, StepStatus, finished, ready
-from bot.domain.plan import Plan
-from bot.ports import ChannelNameTaken, CrisisStore, SlackCallFailed, SlackGateway
+from bot.domain.roles import Assignment
+from bot.domain.timeline import Kind
+from bot.ports import ChannelNameTaken, SlackCallFailed
+from bot.services.deps import Deps
 
 log = logging.getLogger(__name__)
 
@@ -18,15 +21,15 @@ MAX_NAME_ATTEMPTS = 50
 
 
 class OpeningRunner:
-    def __init__(self, store: CrisisStore, slack: SlackGateway, plan: Plan):
-        self.store = store
-        self.slack = slack
-        self.plan = plan
+    def __init__(self, deps: Deps):
+        self.deps = deps
+        self.slack = deps.slack
+        self.plan = deps.plan
 
     async def run(self, crisis: Crisis) -> Crisis:
         """Run every step not yet done; independent steps concurrently."""
         assert crisis.id is not None
-        states = await self.store.steps(crisis.id)
+        states = await self.deps.crises.steps(crisis.id)
         running: dict[asyncio.Task[StepState], str] = {}
         while True:
             for step in ready(states, set(running.values())):
@@ -38,10 +41,10 @@ class OpeningRunner:
             for task in done:
                 state = task.result()
                 states[running.pop(task)] = state
-                await self.store.save_step(crisis, state)
+                await self.deps.crises.save_step(crisis, state)
         if finished(states):
             crisis.status = Status.OPEN
-            await self.store.save(crisis)
+            await self.deps.crises.save(crisis)
             return crisis
         failed = next(s for s in states.values() if s.status is StepStatus.FAILED)
         raise SlackStepFailed(step=failed.step, code=failed.error or "unknown", channel=crisis.channel_id)
@@ -76,12 +79,42 @@ class OpeningRunner:
         await self.slack.set_topic(self._channel(crisis), crisis, self.plan)
 
     async def _post_plan(self, crisis: Crisis) -> dict:
-        crisis.plan_ts = await self.slack.post_plan(crisis, self.plan)
+        lessons = await self.deps.dossier.lessons(self.plan.name, self.plan.lessons_shown)
+        crisis.plan_ts = await self.slack.post_plan(crisis, self.plan, lessons)
         return {"ts": crisis.plan_ts}
 
     async def _pin_plan(self, crisis: Crisis) -> None:
         assert crisis.plan_ts is not None
         await self.slack.pin(self._channel(crisis), crisis.plan_ts)
+
+    async def _default_roles(self, crisis: Crisis) -> dict:
+        """The plan's default holders: invited, and the first of each role assigned."""
+        assert crisis.id is not None
+        assigned: dict[str, str] = {}
+        invited: set[str] = set()
+        for role in self.plan.roles:
+            people: list[str] = []
+            for holder in role.default_holders:
+                people += await self.slack.usergroup_members(holder) if holder.startswith("S") else [holder]
+            people = list(dict.fromkeys(people))
+            if not people or role.key == self.plan.lead_role:  # the opener leads
+                continue
+            invited.update(people)
+            assigned[role.key] = people[0]
+            at = self.deps.clock.now()
+            await self.deps.dossier.assign_role(crisis.id, Assignment(role.key, people[0], crisis.opened_by, at))
+            await self.deps.log(crisis, Kind.ROLE, crisis.opened_by, role=role.key, user=people[0], default=True)
+        if invited:
+            await self.slack.invite(self._channel(crisis), sorted(invited))
+        return {"assigned": assigned}
+
+    async def _announce(self, crisis: Crisis) -> dict:
+        ts = await self.deps.tell("announce", crisis, Audience.MANAGERS)
+        return {"ts": ts}
+
+    async def _sitrep_prompt(self, crisis: Crisis) -> dict:
+        ts = await self.deps.tell("sitrep_prompt", crisis)
+        return {"ts": ts}
 
     @staticmethod
     def _channel(crisis: Crisis) -> str:

@@ -7,8 +7,9 @@ from datetime import datetime
 from bot.catalog import Catalog
 from bot.domain.clock import humanize
 from bot.domain.crisis import Crisis
-from bot.domain.plan import Plan
-from handlers.blocks.kit import context, header, section, when
+from bot.domain.plan import Plan, Role
+from bot.domain.sitrep import Sitrep
+from handlers.blocks.kit import context, section, sections
 from handlers.escape import cut, esc
 
 MAX_TOPIC = 250
@@ -19,20 +20,46 @@ def severity_label(crisis: Crisis, plan: Plan) -> str:
     return severity.label if severity else crisis.severity
 
 
+def phase_name(crisis: Crisis, plan: Plan, t: Catalog) -> str:
+    phase = plan.phase(crisis.phase) if crisis.phase else None
+    return esc(phase.name) if phase else t.t("open.no_phase")
+
+
 def topic(crisis: Crisis, plan: Plan, t: Catalog) -> str:
+    """lead · phase · severity, kept current; Slack allows 250 characters."""
     return cut(t.t("open.topic", severity=esc(severity_label(crisis, plan)), lead=crisis.lead,
-                   title=esc(crisis.title)), MAX_TOPIC)
+                   phase=phase_name(crisis, plan, t), title=esc(crisis.title)), MAX_TOPIC)
 
 
-def status_blocks(crisis: Crisis, plan: Plan, t: Catalog, now: datetime) -> list[dict]:
+def status_blocks(crisis: Crisis, plan: Plan, t: Catalog, now: datetime, sitrep: Sitrep | None = None) -> list[dict]:
     blocks = [
         section(t.t("status.header", title=esc(crisis.title))),
         section(t.t("status.line", status=crisis.status.value, severity=esc(severity_label(crisis, plan)),
-                    lead=crisis.lead, age=humanize(crisis.age(now)))),
+                    lead=crisis.lead, phase=phase_name(crisis, plan, t), age=humanize(crisis.age(now)))),
     ]
+    if sitrep is not None:
+        blocks += sitrep_blocks(sitrep, plan, t)
     if crisis.is_closed:
         blocks.append(context(t.t("status.closed_line", closed_by=crisis.closed_by, age=humanize(crisis.age(now)))))
     return blocks
+
+
+def sitrep_blocks(sitrep: Sitrep, plan: Plan, t: Catalog) -> list[dict]:
+    if not sitrep.versions:
+        return [context(t.t("status.sitrep_empty"))]
+    current = sitrep.current
+    lines = [t.t("status.sitrep_line", label=esc(f.label), value=esc(current[f.key]))
+             for f in plan.sitrep if current.get(f.key)]
+    blocks = sections(lines, t.t("status.sitrep_title", version=sitrep.versions[-1].version))
+    if missing := sitrep.missing(plan):
+        blocks.append(context(t.t("status.sitrep_missing", fields=", ".join(esc(f.label) for f in missing))))
+    return blocks
+
+
+def roster_text(roster: list[tuple[Role, str | None]], t: Catalog) -> str:
+    lines = [t.t("roles.line", role=esc(r.name), user=u) if u else t.t("roles.unfilled", role=esc(r.name))
+             for r, u in roster]
+    return "\n".join([t.t("roles.title"), *lines])
 
 
 def active_list(crises: list[Crisis], plan: Plan, t: Catalog, now: datetime) -> str:
@@ -46,20 +73,10 @@ def active_list(crises: list[Crisis], plan: Plan, t: Catalog, now: datetime) -> 
     return "\n".join([t.t("status.none_here"), t.t("status.active_title"), *lines])
 
 
-def closing_summary(crisis: Crisis, t: Catalog) -> tuple[str, list[dict]]:
-    assert crisis.closed_at is not None
-    title = t.t("close.header", title=crisis.title)
-    blocks = [
-        header(title),
-        section(t.t("close.summary", opened_by=crisis.opened_by, opened_at=when(crisis.opened_at),
-                    closed_by=crisis.closed_by, closed_at=when(crisis.closed_at),
-                    duration=humanize(crisis.age(crisis.closed_at)))),
-    ]
-    return t.t("close.header", title=esc(crisis.title)), blocks
-
-
 def help_text(plan: Plan, t: Catalog, unknown: str | None = None) -> str:
-    text = t.t("help.text", severities=", ".join(esc(s.key) for s in plan.severities))
+    text = t.t("help.text", severities=", ".join(esc(s.key) for s in plan.severities),
+               roles=", ".join(esc(r.key) for r in plan.roles), fields=", ".join(esc(f.key) for f in plan.sitrep),
+               phases=", ".join(esc(p.name.lower()) for p in plan.phases))
     if unknown:
         text = t.t("help.unknown", word=esc(unknown)) + "\n" + text
     return text

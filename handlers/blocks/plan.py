@@ -4,13 +4,34 @@ from __future__ import annotations
 
 from bot.catalog import Catalog
 from bot.domain.crisis import Crisis
+from bot.domain.lessons import Lesson
 from bot.domain.plan import Plan
 from handlers.blocks.kit import context, divider, header, limit_blocks, section, sections, when
 from handlers.escape import esc
 
 
-def plan_message(crisis: Crisis, plan: Plan, t: Catalog) -> tuple[str, list[dict]]:
-    """(fallback text, blocks) of the crisis plan for this crisis."""
+TAKE_ROLE, PHASE_SELECT, CLOSE_OPEN = "take_role", "phase_select", "close_open"
+
+
+def plan_actions(crisis: Crisis, plan: Plan, t: Catalog) -> dict:
+    """The buttons on the pinned plan: take a role, record a phase, the report, close."""
+    value = str(crisis.id)
+    phases = [{"text": {"type": "plain_text", "text": p.name[:75]}, "value": f"{crisis.id}:{p.key}"}
+              for p in plan.phases]
+    return {"type": "actions", "block_id": "plan_actions", "elements": [
+        {"type": "button", "action_id": TAKE_ROLE, "value": value,
+         "text": {"type": "plain_text", "text": t.t("plan.actions.take_role")}},
+        {"type": "static_select", "action_id": PHASE_SELECT, "options": phases[:100],
+         "placeholder": {"type": "plain_text", "text": t.t("plan.actions.phase_placeholder")}},
+        {"type": "button", "action_id": "sitrep_open", "value": value,
+         "text": {"type": "plain_text", "text": t.t("plan.actions.sitrep")}},
+        {"type": "button", "action_id": CLOSE_OPEN, "value": value, "style": "danger",
+         "text": {"type": "plain_text", "text": t.t("plan.actions.close")}},
+    ]}
+
+
+def plan_message(crisis: Crisis, plan: Plan, t: Catalog, lessons: list[Lesson] | None = None) -> tuple[str, list[dict]]:
+    """(fallback text, blocks) of the crisis plan for this crisis, with the lessons of past ones."""
     severity = plan.severity(crisis.severity)
     severity_label = severity.label if severity else crisis.severity
     blocks: list[dict] = [
@@ -20,30 +41,41 @@ def plan_message(crisis: Crisis, plan: Plan, t: Catalog) -> tuple[str, list[dict
                 opened_by=crisis.opened_by, opened_at=when(crisis.opened_at))
         ),
     ]
+    if crisis.id is not None:
+        blocks.append(plan_actions(crisis, plan, t))
     if crisis.description:
         blocks.append(section(t.t("plan.description", description=esc(crisis.description))))
-    blocks.append(section(t.t("plan.golden_hour", minutes=plan.first_response_minutes)))
-    blocks.append(divider())
+    holder = {plan.lead_role: f"<@{crisis.lead}>"}
+    blocks += _body(plan, t, lessons or [], lambda role: holder.get(role.key, t.t("plan.unassigned")))
+    fallback = t.t("plan.header", title=esc(crisis.title))
+    return fallback, limit_blocks(blocks, t.t("plan.truncated", count="{count}"))
 
+
+def reference_plan(plan: Plan, t: Catalog, lessons: list[Lesson]) -> tuple[str, list[dict]]:
+    """The plan as the team reads it outside any crisis: each role with its brief."""
+    blocks = [header(plan.name)]
+    blocks += _body(plan, t, lessons, lambda role: esc(role.brief) or t.t("plan.unassigned"))
+    return esc(plan.name), limit_blocks(blocks, t.t("plan.truncated", count="{count}"))
+
+
+def _body(plan: Plan, t: Catalog, lessons: list[Lesson], holder) -> list[dict]:
+    blocks = [section(t.t("plan.golden_hour", minutes=plan.first_response_minutes)), divider()]
     phase_lines = []
     for n, phase in enumerate(plan.phases, start=1):
         phase_lines.append(t.t("plan.phase_line", n=n, name=esc(phase.name), summary=esc(phase.summary)))
         phase_lines.extend(f"    ◦ {esc(a)}" for a in phase.actions)
     blocks += sections(phase_lines, t.t("plan.phases_title"))
-
-    role_lines = [
-        t.t("plan.role_line", name=esc(r.name),
-            holder=f"<@{crisis.lead}>" if r.key == plan.lead_role else t.t("plan.unassigned"))
-        for r in plan.roles
-    ]
-    blocks += sections(role_lines, t.t("plan.roles_title"))
-
+    blocks += sections([t.t("plan.role_line", name=esc(r.name), holder=holder(r)) for r in plan.roles],
+                       t.t("plan.roles_title"))
     required = t.t("plan.required_mark")
-    sitrep_lines = [f"• {esc(f.label)}{required if f.required else ''}" for f in plan.sitrep]
-    blocks += sections(sitrep_lines, t.t("plan.sitrep_title"))
-
+    blocks += sections([f"• {esc(f.label)}{required if f.required else ''}" for f in plan.sitrep],
+                       t.t("plan.sitrep_title"))
     blocks.append(divider())
     blocks += sections([f"• {esc(d)}" for d in plan.dos], t.t("plan.dos_title"))
     blocks += sections([f"• {esc(d)}" for d in plan.donts], t.t("plan.donts_title"))
-    fallback = t.t("plan.header", title=esc(crisis.title))
-    return fallback, limit_blocks(blocks, t.t("plan.truncated", count="{count}"))
+    if lessons:
+        lines = [t.t("plan.lesson_line", text=esc(x.text), crisis=x.crisis_id, date=f"{x.at:%Y-%m-%d}")
+                 for x in lessons]
+        blocks.append(divider())
+        blocks += sections(lines, t.t("plan.lessons_title"))
+    return blocks

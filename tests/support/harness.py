@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.app import build_web_app
+from bot.app import SERVICES, build_web_app
 from bot.domain.clock import Clock
 from bot.domain.plan import Plan
 from bot.emulator import SlackEmulator
@@ -51,3 +51,12 @@ class BotUnderTest:
         """A new process image, as far as the app can tell: new engine, client, Bolt app."""
         await self.stop()
         await self.start()
+
+    @property
+    def services(self):
+        assert self.running is not None
+        return self.running.app[SERVICES]
+
+    async def tick(self) -> int:
+        """What the scheduler's job does every few seconds: fire the reminders that are due."""
+        return await self.services.reminders.tick()

@@ -57,3 +57,9 @@ def mrkdwn_texts(blocks: list[dict]) -> list[str]:
 
     walk(blocks)
     return found
+
+
+async def fill_in(person: Person, values: dict, timeout: float = 5.0):
+    """Waits for a modal to be open for the person, then submits it with these values."""
+    views = await person.emu.wait_for(lambda: person.emu.open_views(person.id), timeout=timeout)
+    return await person.ws.submit_view(person.id, views[-1].id, values)

@@ -1,0 +1,39 @@
+"""The five phases of the "5 R" method, as recorded during a crisis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain.plan import Plan
+
+
+@dataclass(frozen=True)
+class Milestone:
+    phase: str
+    by: str
+    at: datetime
+    note: str = ""
+    out_of_order: bool = False  # an earlier phase of the plan had not been recorded
+    skipped: tuple[str, ...] = ()  # those earlier phases
+
+
+def record(plan: Plan, history: list[Milestone], phase: str, by: str, at: datetime, note: str = "") -> Milestone:
+    """A milestone for `phase`; recording a phase again keeps the history."""
+    done = {m.phase for m in history}
+    index = plan.phase_index(phase)
+    skipped = tuple(p.key for p in plan.phases[:index] if p.key not in done)
+    return Milestone(phase=phase, by=by, at=at, note=note, out_of_order=bool(skipped), skipped=skipped)
+
+
+def first(history: list[Milestone], phase: str) -> Milestone | None:
+    return next((m for m in sorted(history, key=lambda m: m.at) if m.phase == phase), None)
+
+
+def current_phase(history: list[Milestone]) -> str | None:
+    return max(history, key=lambda m: m.at).phase if history else None
+
+
+def missed(plan: Plan, history: list[Milestone]) -> list[str]:
+    done = {m.phase for m in history}
+    return [p.key for p in plan.phases if p.key not in done]

@@ -1,0 +1,160 @@
+"""`crisisbot export`: the whole story of a crisis as Markdown, read from the database.
+
+The same sentences as the closing message in Slack (`handlers.blocks.story.StoryText`), in a
+Markdown style, and with nothing summarised: every moment, every alert.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from sqlmodel import select
+
+from bot.catalog import Catalog
+from bot.domain.crisis import Crisis
+from bot.domain.dossier import Dossier
+from bot.domain.errors import UnknownCrisis
+from bot.domain.plan import Plan
+from bot.domain.sitrep import Sitrep
+from bot.domain.story import Story, build_story
+from handlers.blocks.story import StoryText
+from storage.crises import SqlCrisisStore
+from storage.dossier import SqlDossierStore
+from storage.engine import make_engine, make_sessions
+from storage.tables import CrisisRow
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+def md(text: str) -> str:
+    """User text made inert in Markdown: no emphasis, links, HTML or headings; line breaks kept."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", str(text).strip())
+    return "  \n  ".join(escaped.splitlines())
+
+
+class MarkdownStyle:
+    def __init__(self, t: Catalog):
+        self.t = t
+
+    def user(self, user_id: str | None) -> str:
+        if not user_id:
+            return self.t.t("story.someone")
+        return f"@{user_id}" if _USER_ID.match(user_id) else md(user_id)
+
+    def when(self, moment: datetime) -> str:
+        return f"{moment.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC"
+
+    def bold(self, text: str) -> str:
+        return f"**{text}**"
+
+    def code(self, text: str) -> str:
+        return f"`{text}`"
+
+    def text(self, raw: str) -> str:
+        return md(raw)
+
+    def snippet(self, raw: str) -> str:
+        return md(raw)  # the export keeps everything
+
+    def check(self, done: bool) -> str:
+        return "[x]" if done else "[ ]"
+
+
+def story_markdown(dossier: Dossier, plan: Plan, catalog: Catalog) -> str:
+    """The whole story as a Markdown document."""
+    return _markdown(build_story(dossier, plan), plan, catalog)
+
+
+def _markdown(story: Story, plan: Plan, t: Catalog) -> str:
+    w = StoryText(t, plan, MarkdownStyle(t))
+
+    def title(key: str) -> list[str]:
+        return ["", f"## {t.t(f'story.{key}')}", ""]
+
+    def bullets(lines: list[str]) -> list[str]:
+        return [f"- {line}" for line in lines]
+
+    out = [f"# {t.t('story.export_title', title=md(story.crisis.title))}", ""]
+    out += bullets(w.summary(story))
+    out += ["", w.outcome(story)]
+    if story.crisis.description:
+        out += ["", md(story.crisis.description)]
+
+    out += title("what_happened")
+    out += bullets(w.report(story))
+    if notes := w.report_notes(story):
+        out += ["", " ".join(notes)]
+
+    out += title("who_responded")
+    out += bullets(w.team(story))
+    if others := w.others(story):
+        out += ["", others]
+
+    out += title("how_it_unfolded")
+    out += [w.first_response(story), ""]
+    out += bullets(w.phases(story))
+    out += ["", w.missed(story)]
+
+    out += title("key_moments")
+    out += bullets([w.moment_line(m) for m in story.moments]) or [t.t("story.no_moments")]
+
+    out += title("alerts_received")
+    out += [w.alerts_count(story)]
+    if story.alerts:
+        out += [""] + bullets([w.alert_line(m) for m in story.alerts])
+
+    out += title("learned")
+    out += bullets(w.lessons(story)) or [t.t("story.lessons_none")]
+    out += ["", w.plan_change(story)]
+    return "\n".join(out) + "\n"
+
+
+async def find_crisis(sessions, ref: str) -> Crisis | None:
+    """A crisis by its id, its channel id, or its channel name (with or without '#')."""
+    ref = ref.strip()
+    crises = SqlCrisisStore(sessions)
+    if ref.isdigit():
+        found = await crises.get(int(ref))
+        if found is not None:
+            return found
+    found = await crises.by_channel(ref)
+    if found is not None:
+        return found
+    name = ref.removeprefix("#")
+    async with sessions() as session:
+        rows = await session.exec(select(CrisisRow.id).where(CrisisRow.channel_name == name))
+        crisis_id = rows.first()
+    return await crises.get(crisis_id) if crisis_id is not None else None
+
+
+async def load_dossier(sessions, crisis: Crisis, plan: Plan) -> Dossier:
+    """Everything known about the crisis, in the shape `CrisisService.dossier` gives."""
+    assert crisis.id is not None
+    store = SqlDossierStore(sessions)
+    return Dossier(
+        crisis=crisis,
+        roles=await store.roles(crisis.id),
+        sitrep=Sitrep(await store.sitreps(crisis.id)),
+        milestones=await store.milestones(crisis.id),
+        timeline=await store.timeline(crisis.id),
+        lessons=await store.lessons(plan.name, limit=100, crisis_id=crisis.id),
+    )
+
+
+async def export(settings, ref: str, *, plan: Plan | None = None, catalog: Catalog | None = None) -> str:
+    """The Markdown story of the crisis `ref` (id, channel id or channel name); UnknownCrisis if none."""
+    from bot.plan_loader import load_plan
+
+    plan = plan or load_plan(settings.crisisbot_plan)
+    catalog = catalog or Catalog.load(settings.crisisbot_language)
+    engine = make_engine(settings.database_url)
+    try:
+        sessions = make_sessions(engine)
+        crisis = await find_crisis(sessions, ref)
+        if crisis is None:
+            raise UnknownCrisis(ref=ref)
+        return story_markdown(await load_dossier(sessions, crisis, plan), plan, catalog)
+    finally:
+        await engine.dispose()

@@ -1,0 +1,32 @@
+"""What the services share: the stores, the Slack gateway, the plan and the clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.clock import Clock
+from bot.domain.crisis import Crisis
+from bot.domain.notices import Audience, Notice
+from bot.domain.plan import Plan
+from bot.domain.timeline import Entry, Kind
+from bot.ports import CrisisStore, DossierStore, ReminderStore, SlackGateway
+
+
+@dataclass(frozen=True)
+class Deps:
+    crises: CrisisStore
+    dossier: DossierStore
+    reminders: ReminderStore
+    slack: SlackGateway
+    plan: Plan
+    clock: Clock
+
+    async def log(self, crisis: Crisis, kind: Kind, author: str | None, ref: str | None = None, **data) -> bool:
+        """Add a timeline entry now; False when an entry with the same ref exists."""
+        assert crisis.id is not None
+        return await self.dossier.add_entry(crisis.id, Entry(kind, self.clock.now(), author, data, ref))
+
+    async def tell(self, kind: str, crisis: Crisis, audience: Audience = Audience.CHANNEL,
+                   to: str | None = None, **data) -> str | None:
+        """Post a notice; `to` is the person for Audience.DM."""
+        return await self.slack.post(Notice(kind, crisis, audience, data, to))

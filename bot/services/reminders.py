@@ -1,0 +1,163 @@
+"""Durable reminders and the golden-hour escalation.
+
+The reminders live in the database (`ReminderStore`); the crisis use cases keep them in step
+(`on_open`, `on_sitrep`, `on_milestone`, `on_close`) and the scheduler's job calls `tick`,
+which fires what is due. The store's claim makes each due reminder fire in one process only.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from bot.domain.crisis import Crisis
+from bot.domain.errors import AlreadyClosed, CrisisError, UnknownCrisis
+from bot.domain.milestones import Milestone, first
+from bot.domain.notices import Audience
+from bot.domain.reminders import Reminder, ReminderKind, at_open, interval
+from bot.domain.sitrep import Sitrep
+from bot.domain.timeline import Kind
+from bot.ports import SlackCallFailed
+from bot.services.deps import Deps
+
+log = logging.getLogger(__name__)
+
+RESPONSE = "response"  # the phase whose milestone ends the golden hour
+
+# Notice kinds, rendered by handlers/blocks/reminders.py.
+NOTICE_SITREP_MISSING = "reminder_sitrep_missing"
+NOTICE_SITREP_REFRESH = "reminder_sitrep_refresh"
+NOTICE_GOLDEN_HOUR = "golden_hour"
+NOTICE_GOLDEN_HOUR_MANAGERS = "golden_hour_managers"
+
+# Fired first within one tick, so a crisis asked for its missing fields is not also asked
+# for a fresh report in the same breath.
+_ORDER = {ReminderKind.GOLDEN_HOUR: 0, ReminderKind.SITREP_MISSING: 1, ReminderKind.SITREP_REFRESH: 2}
+
+
+class BadSnooze(CrisisError):
+    key = "reminders.error.bad_snooze"
+
+
+class ReminderService:
+    def __init__(self, deps: Deps):
+        self.deps = deps
+        self.plan = deps.plan
+        self.failures = 0  # reminders Slack refused since start-up (each one logged)
+
+    # keeping the reminders in step with the crisis ---------------------------------------
+    async def on_open(self, crisis: Crisis) -> None:
+        assert crisis.id is not None
+        reminders = at_open(crisis.id, crisis.opened_at, self.plan)
+        if not self.plan.required_fields:
+            reminders = [r for r in reminders if r.kind is not ReminderKind.SITREP_MISSING]
+        await self.deps.reminders.schedule(reminders)
+
+    async def on_sitrep(self, crisis: Crisis, sitrep: Sitrep) -> None:
+        """The report changed: stop asking for what is there, and restart the refresh period."""
+        if crisis.is_closed:
+            return
+        assert crisis.id is not None
+        now = self.deps.clock.now()
+        if not sitrep.missing(self.plan):
+            await self.deps.reminders.cancel(crisis.id, [ReminderKind.SITREP_MISSING])
+        elif not any(r.kind is ReminderKind.SITREP_MISSING for r in await self.deps.reminders.pending(crisis.id)):
+            await self.deps.reminders.schedule([self._after(crisis.id, ReminderKind.SITREP_MISSING, now)])
+        await self.deps.reminders.schedule([self._after(crisis.id, ReminderKind.SITREP_REFRESH, now)])
+
+    async def on_milestone(self, crisis: Crisis, milestone: Milestone) -> None:
+        if milestone.phase == RESPONSE:
+            assert crisis.id is not None
+            await self.deps.reminders.cancel(crisis.id, [ReminderKind.GOLDEN_HOUR])
+
+    async def on_close(self, crisis: Crisis) -> None:
+        assert crisis.id is not None
+        await self.deps.reminders.cancel(crisis.id)
+
+    # snoozing ------------------------------------------------------------------------------
+    async def crisis(self, crisis_id: int) -> Crisis:
+        """The crisis a reminder button names."""
+        crisis = await self.deps.crises.get(crisis_id)
+        if crisis is None:
+            raise UnknownCrisis(ref=str(crisis_id))
+        return crisis
+
+    async def snooze(self, crisis: Crisis, kind: ReminderKind | str, minutes: int, by: str) -> datetime | None:
+        """Postpone a reminder by one of the plan's snooze choices.
+
+        Returns when it comes back, or None when that reminder is no longer pending
+        (the report was completed meanwhile, say).
+        """
+        choices = self.plan.reminders.snooze_minutes
+        try:
+            kind = ReminderKind(kind)
+        except ValueError:
+            kind = None
+        if kind is None or interval(kind, self.plan) is None or minutes not in choices:
+            raise BadSnooze(choices=", ".join(str(m) for m in choices))
+        if crisis.is_closed:
+            raise AlreadyClosed(title=crisis.title, closed_by=crisis.closed_by)
+        assert crisis.id is not None
+        until = self.deps.clock.now() + timedelta(minutes=minutes)
+        if not await self.deps.reminders.snooze(crisis.id, kind, until):
+            return None
+        log.info("crisis %s: %s snoozed %s for %s min", crisis.id, by, kind.value, minutes)
+        return until
+
+    # firing --------------------------------------------------------------------------------
+    async def tick(self) -> int:
+        """Fire every reminder that is due; returns how many were posted."""
+        now = self.deps.clock.now()
+        due = await self.deps.reminders.claim_due(now, self.plan)
+        fired = 0
+        asked: set[int] = set()  # crises asked for their missing fields in this tick
+        for reminder in sorted(due, key=lambda r: (_ORDER[r.kind], r.due_at, r.crisis_id)):
+            try:
+                fired += await self._fire(reminder, asked)
+            except SlackCallFailed as exc:
+                # One refused post must not hold back the other crises' reminders.
+                self.failures += 1
+                log.warning("crisis %s: Slack refused the %s reminder (%s)", reminder.crisis_id,
+                            reminder.kind.value, exc)
+        return fired
+
+    async def _fire(self, reminder: Reminder, asked: set[int]) -> int:
+        crisis = await self.deps.crises.get(reminder.crisis_id)
+        if crisis is None:
+            return 0
+        if crisis.is_closed:
+            await self.deps.reminders.cancel(reminder.crisis_id)
+            return 0
+        if reminder.kind is ReminderKind.GOLDEN_HOUR:
+            return await self._golden_hour(crisis)
+        if reminder.kind is ReminderKind.SITREP_MISSING:
+            missing = Sitrep(await self.deps.dossier.sitreps(reminder.crisis_id)).missing(self.plan)
+            if not missing:
+                await self.deps.reminders.cancel(reminder.crisis_id, [ReminderKind.SITREP_MISSING])
+                return 0
+            asked.add(reminder.crisis_id)
+            await self.deps.tell(NOTICE_SITREP_MISSING, crisis, missing=[f.key for f in missing])
+            return 1
+        if reminder.crisis_id in asked:
+            return 0
+        await self.deps.tell(NOTICE_SITREP_REFRESH, crisis, minutes=self.plan.reminders.sitrep_refresh_minutes)
+        return 1
+
+    async def _golden_hour(self, crisis: Crisis) -> int:
+        assert crisis.id is not None
+        if first(await self.deps.dossier.milestones(crisis.id), RESPONSE) is not None:
+            return 0
+        minutes = self.plan.first_response_minutes
+        await self.deps.tell(NOTICE_GOLDEN_HOUR, crisis, minutes=minutes)
+        await self.deps.log(crisis, Kind.ESCALATION, None, reason=ReminderKind.GOLDEN_HOUR.value, minutes=minutes)
+        try:
+            await self.deps.tell(NOTICE_GOLDEN_HOUR_MANAGERS, crisis, Audience.MANAGERS, minutes=minutes)
+        except SlackCallFailed as exc:  # the lead was pinged and the escalation is on record
+            self.failures += 1
+            log.warning("crisis %s: Slack refused the golden-hour line to the managers (%s)", crisis.id, exc)
+        return 1
+
+    def _after(self, crisis_id: int, kind: ReminderKind, now: datetime) -> Reminder:
+        step = interval(kind, self.plan)
+        assert step is not None
+        return Reminder(crisis_id, kind, now + step)

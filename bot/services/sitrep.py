@@ -1,0 +1,41 @@
+"""The situation report: set fields, keep every version, tell the channel."""
+
+from __future__ import annotations
+
+from bot.domain.crisis import Crisis
+from bot.domain.sitrep import Sitrep, SitrepVersion, parse_assignment
+from bot.domain.timeline import Kind
+from bot.services.deps import Deps
+from bot.services.reminders import ReminderService
+
+MAX_VERSION_RACES = 5
+
+
+class SitrepService:
+    def __init__(self, deps: Deps, reminders: ReminderService):
+        self.deps = deps
+        self.plan = deps.plan
+        self.reminders = reminders
+
+    async def current(self, crisis: Crisis) -> Sitrep:
+        assert crisis.id is not None
+        return Sitrep(await self.deps.dossier.sitreps(crisis.id))
+
+    def parse(self, text: str) -> dict[str, str]:
+        key, value = parse_assignment(text, self.plan)
+        return {key: value}
+
+    async def update(self, crisis: Crisis, changes: dict[str, str], by: str) -> SitrepVersion:
+        """A new version with the changes; raises NothingChanged, UnknownField, BadChoice, TooLong."""
+        assert crisis.id is not None
+        for _ in range(MAX_VERSION_RACES):
+            sitrep = await self.current(crisis)
+            version = sitrep.change(self.plan, changes, by, self.deps.clock.now())
+            if await self.deps.dossier.add_sitrep(crisis.id, version):
+                break
+        else:  # pragma: no cover - only under a storm of simultaneous edits
+            raise RuntimeError("situation report kept changing under us")
+        await self.deps.log(crisis, Kind.SITREP, by, version=version.version, changed=list(version.changed))
+        await self.deps.tell("sitrep_updated", crisis, version=version, missing=[f.key for f in sitrep.missing(self.plan)])
+        await self.reminders.on_sitrep(crisis, sitrep)
+        return version

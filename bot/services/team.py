@@ -1,0 +1,57 @@
+"""Roles: assign, hand off, list."""
+
+from __future__ import annotations
+
+from bot.domain.crisis import Crisis
+from bot.domain.errors import CrisisError
+from bot.domain.plan import Role
+from bot.domain.roles import Assignment, holders, user_id
+from bot.domain.timeline import Kind
+from bot.services.deps import Deps
+from bot.domain.notices import Audience
+
+
+class UnknownRole(CrisisError):
+    key = "error.unknown_role"
+
+
+class BadUser(CrisisError):
+    key = "error.bad_user"
+
+
+class TeamService:
+    def __init__(self, deps: Deps):
+        self.deps = deps
+        self.plan = deps.plan
+
+    def role(self, word: str) -> Role:
+        role = self.plan.role(word) if word else None
+        if role is None:
+            raise UnknownRole(role=word[:40], roles=", ".join(r.key for r in self.plan.roles))
+        return role
+
+    async def assign(self, crisis: Crisis, role_word: str, user_text: str, by: str) -> tuple[Role, str | None]:
+        """Give a role to someone (`user_text` empty: the person asking). Returns the role and who held it."""
+        role = self.role(role_word)
+        user = user_id(user_text) if user_text else by
+        if user is None:
+            raise BadUser(user=user_text[:60])
+        assert crisis.id is not None
+        now = self.deps.clock.now()
+        previous = await self.deps.dossier.assign_role(crisis.id, Assignment(role.key, user, by, now))
+        if previous == user:
+            return role, previous
+        if role.key == self.plan.lead_role:
+            crisis.lead = user
+            await self.deps.crises.save(crisis)
+            await self.deps.slack.set_topic(crisis.channel_id, crisis, self.plan)  # type: ignore[arg-type]
+        await self.deps.slack.invite(crisis.channel_id, [user])  # type: ignore[arg-type]
+        await self.deps.log(crisis, Kind.ROLE, by, role=role.key, user=user, previous=previous)
+        await self.deps.tell("role_changed", crisis, role=role.key, user=user, previous=previous, by=by)
+        await self.deps.tell("role_brief", crisis, Audience.DM, to=user, role=role.key, by=by)
+        return role, previous
+
+    async def roster(self, crisis: Crisis) -> list[tuple[Role, str | None]]:
+        assert crisis.id is not None
+        current = holders(await self.deps.dossier.roles(crisis.id))
+        return [(role, current.get(role.key)) for role in self.plan.roles]

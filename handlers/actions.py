@@ -1,0 +1,81 @@
+"""Buttons and menus: on the pinned plan, the situation-report prompt and reminders."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.crisis import Crisis
+from bot.domain.errors import AlreadyClosed, UnknownCrisis
+from handlers.blocks.forms import close_modal, role_modal, sitrep_modal
+from handlers.blocks.lifecycle import SITREP_OPEN
+from handlers.blocks.plan import CLOSE_OPEN, PHASE_SELECT, TAKE_ROLE
+from handlers.context import HandlerContext
+from handlers.escape import esc
+from handlers.replies import answering
+
+
+async def crisis_by_id(ctx: HandlerContext, value: str | int | None) -> Crisis:
+    try:
+        crisis = await ctx.services.deps.crises.get(int(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        crisis = None
+    if crisis is None:
+        raise UnknownCrisis(ref=str(value)[:20])
+    return crisis
+
+
+def register(app: AsyncApp, ctx: HandlerContext) -> None:
+    t = ctx.catalog
+
+    def private(respond: AsyncRespond):
+        async def say(text: str) -> None:
+            await respond(text=text, response_type="ephemeral", replace_original=False)
+        return say
+
+    async def open_form(body: dict, client: AsyncWebClient, respond: AsyncRespond, make_view) -> None:
+        action = body["actions"][0]
+        async with answering(ctx, private(respond), action["action_id"]):
+            crisis = await crisis_by_id(ctx, action.get("value"))
+            if crisis.is_closed:
+                raise AlreadyClosed(title=crisis.title)
+            await client.views_open(trigger_id=body["trigger_id"], view=await make_view(crisis))
+
+    @app.action(TAKE_ROLE)
+    async def take_role(ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
+        await ack()
+
+        async def view(crisis: Crisis) -> dict:
+            return role_modal(crisis.id, ctx.plan, t)
+
+        await open_form(body, client, respond, view)
+
+    @app.action(SITREP_OPEN)
+    async def open_sitrep(ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
+        await ack()
+
+        async def view(crisis: Crisis) -> dict:
+            return sitrep_modal(crisis.id, ctx.plan, await ctx.services.sitrep.current(crisis), t)
+
+        await open_form(body, client, respond, view)
+
+    @app.action(CLOSE_OPEN)
+    async def open_close(ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
+        await ack()
+
+        async def view(crisis: Crisis) -> dict:
+            return close_modal(crisis.id, ctx.plan, t)
+
+        await open_form(body, client, respond, view)
+
+    @app.action(PHASE_SELECT)
+    async def record_phase(ack: AsyncAck, body: dict, respond: AsyncRespond) -> None:
+        await ack()
+        action = body["actions"][0]
+        async with answering(ctx, private(respond), "record phase"):
+            crisis_id, _, phase = ((action.get("selected_option") or {}).get("value") or "").partition(":")
+            crisis = await crisis_by_id(ctx, crisis_id)
+            if crisis.is_closed:
+                raise AlreadyClosed(title=crisis.title)
+            milestone = await ctx.services.phases.record(crisis, phase, "", by=body["user"]["id"])
+            await private(respond)(t.t("milestone.recorded", phase=esc(ctx.plan.phase(milestone.phase).name)))

@@ -1,0 +1,100 @@
+"""Renderers for the lifecycle notices: announcement, roles, situation report, milestones."""
+
+from __future__ import annotations
+
+from bot.domain.clock import humanize
+from bot.domain.milestones import Milestone
+from bot.domain.notices import Notice
+from bot.domain.sitrep import SitrepVersion
+from handlers.blocks.kit import context, section, when
+from handlers.blocks.messages import severity_label
+from handlers.blocks.notices import Rendered, RenderContext
+from handlers.escape import esc
+
+SITREP_OPEN = "sitrep_open"
+
+
+def _text(text: str) -> Rendered:
+    return text, [section(text)]
+
+
+def announce(n: Notice, ctx: RenderContext) -> Rendered:
+    c = n.crisis
+    severity = esc(severity_label(c, ctx.plan))
+    if c.private:  # private crises stay private: no title, no link
+        return _text(ctx.catalog.t("announce.private", severity=severity, lead=c.lead))
+    return _text(ctx.catalog.t("announce.text", title=esc(c.title), severity=severity, lead=c.lead,
+                               channel=c.channel_id))
+
+
+def role_changed(n: Notice, ctx: RenderContext) -> Rendered:
+    role = ctx.plan.role(n.data["role"])
+    name = esc(role.name if role else n.data["role"])
+    t = ctx.catalog
+    if n.data.get("previous"):
+        return _text(t.t("roles.handoff", role=name, previous=n.data["previous"], user=n.data["user"],
+                         by=n.data["by"]))
+    return _text(t.t("roles.changed", role=name, user=n.data["user"], by=n.data["by"]))
+
+
+def role_brief(n: Notice, ctx: RenderContext) -> Rendered:
+    role = ctx.plan.role(n.data["role"])
+    assert role is not None
+    return _text(ctx.catalog.t("roles.brief", role=esc(role.name), title=esc(n.crisis.title),
+                               channel=n.crisis.channel_id, brief=esc(role.brief)))
+
+
+def sitrep_button(ctx: RenderContext, crisis_id: int | None) -> dict:
+    return {"type": "button", "action_id": SITREP_OPEN, "value": str(crisis_id), "style": "primary",
+            "text": {"type": "plain_text", "text": ctx.catalog.t("sitrep.button")}}
+
+
+def sitrep_prompt(n: Notice, ctx: RenderContext) -> Rendered:
+    required = ", ".join(esc(f.label) for f in ctx.plan.required_fields)
+    text = ctx.catalog.t("sitrep.prompt", required=required)
+    return text, [section(text), {"type": "actions", "elements": [sitrep_button(ctx, n.crisis.id)]}]
+
+
+def sitrep_updated(n: Notice, ctx: RenderContext) -> Rendered:
+    t = ctx.catalog
+    version: SitrepVersion = n.data["version"]
+    lines = [t.t("sitrep.updated", by=version.author, version=version.version)]
+    for key in version.changed:
+        spec = ctx.plan.sitrep_field(key)
+        value = version.fields.get(key)
+        lines.append(t.t("sitrep.changed_line", label=esc(spec.label if spec else key),
+                         value=esc(value) if value else t.t("sitrep.cleared")))
+    missing = [ctx.plan.sitrep_field(k) for k in n.data.get("missing", [])]
+    footer = (t.t("sitrep.still_missing", fields=", ".join(esc(f.label) for f in missing if f)) if missing
+              else t.t("sitrep.complete"))
+    text = "\n".join(lines)
+    return text, [section(text), context(footer)]
+
+
+def milestone(n: Notice, ctx: RenderContext) -> Rendered:
+    t, c = ctx.catalog, n.crisis
+    m: Milestone = n.data["milestone"]
+    phase = esc(ctx.plan.phase(m.phase).name)  # type: ignore[union-attr]
+    since = humanize(m.at - c.opened_at)
+    if n.audience.value == "managers":
+        return _text(t.t("milestone.managers", title=esc(c.title), phase=phase, at=when(m.at), since=since,
+                         channel=c.channel_id))
+    key = "milestone.again" if n.data.get("repeated") else "milestone.line"
+    lines = [t.t(key, phase=phase, by=m.by, at=when(m.at), since=since)]
+    if m.note:
+        lines.append(t.t("milestone.note", note=esc(m.note).replace("\n", "\n> ")))
+    blocks = [section("\n".join(lines))]
+    if m.out_of_order:
+        skipped = ", ".join(esc(ctx.plan.phase(k).name) for k in m.skipped)  # type: ignore[union-attr]
+        blocks.append(context(t.t("milestone.out_of_order", skipped=skipped)))
+    return lines[0], blocks
+
+
+RENDERERS = {
+    "announce": announce,
+    "role_changed": role_changed,
+    "role_brief": role_brief,
+    "sitrep_prompt": sitrep_prompt,
+    "sitrep_updated": sitrep_updated,
+    "milestone": milestone,
+}

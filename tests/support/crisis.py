@@ -1,0 +1,17 @@
+"""Opening a crisis the way a person does, for tests about what happens next."""
+
+from __future__ import annotations
+
+from tests.support.people import Person
+
+
+async def open_crisis(person: Person, title: str = "Serum video", severity: str = "high") -> str:
+    """`/crisis open` in #general; returns the new crisis channel's id once the plan is pinned."""
+    await person.types(f"/crisis open {severity} {title}")
+    told = await person.sees_privately("is open")
+    return told.text.split("<#")[1].split(">")[0].split("|")[0]
+
+
+def said_in(emulator, channel: str) -> list[str]:
+    """Every message of a channel as the text and blocks a reader sees."""
+    return [m.text + " " + str(m.blocks) for m in emulator.messages(channel)]

@@ -30,3 +30,7 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
         crisis, item = await crisis_of(event)
         if crisis is not None and not crisis.is_closed:
             await ctx.services.timeline.unpin(crisis, item["channel"], item["ts"], PUSHPIN)
+
+    @app.event("message")
+    async def message(event: dict) -> None:
+        """Messages matter only once someone pins them; acknowledged and left alone."""

@@ -56,6 +56,11 @@ class WebApiGateway:
         text, blocks = plan_message(crisis, plan, self.t, lessons)
         return await self._post(crisis.channel_id, text, blocks)
 
+    async def update_plan(self, crisis: Crisis, plan: Plan, lessons: list[Lesson], holders: dict[str, str]) -> None:
+        """Keep the pinned plan current: who holds each role."""
+        text, blocks = plan_message(crisis, plan, self.t, lessons, holders)
+        await self.call("chat.update", channel=crisis.channel_id, ts=crisis.plan_ts, text=text, blocks=blocks)
+
     async def pin(self, channel_id: str, ts: str) -> None:
         await self.call("pins.add", channel=channel_id, timestamp=ts)
 

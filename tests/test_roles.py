@@ -20,6 +20,8 @@ async def test_assigning_a_role_invites_briefs_and_tells_the_channel(alice: Pers
     brief = await emulator.wait_for(lambda: emulator.dms("U0BOB"))
     assert "You are *Spokesperson*" in brief[-1].text
     assert "only voice of the brand" in brief[-1].text
+    pinned = await emulator.wait_for(lambda: emulator.messages(channel)[0].edited and emulator.messages(channel)[0])
+    assert "*Spokesperson*: <@U0BOB>" in str(pinned.blocks)  # the pinned plan shows who holds what
 
 
 async def test_a_role_already_held_is_handed_over(alice: Person, emulator):

@@ -35,7 +35,7 @@ OPENING_STEPS: dict[str, tuple[str, ...]] = {
     "set_topic": ("create_channel",),
     "post_plan": ("create_channel",),
     "pin_plan": ("post_plan",),
-    "default_roles": ("create_channel",),
+    "default_roles": ("post_plan",),  # then the pinned plan is updated with them
     "announce": ("create_channel",),
     "sitrep_prompt": ("pin_plan",),
 }

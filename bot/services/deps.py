@@ -8,6 +8,7 @@ from bot.domain.clock import Clock
 from bot.domain.crisis import Crisis
 from bot.domain.notices import Audience, Notice
 from bot.domain.plan import Plan
+from bot.domain.roles import holders
 from bot.domain.timeline import Entry, Kind
 from bot.ports import CrisisStore, DossierStore, ReminderStore, SlackGateway
 
@@ -30,3 +31,11 @@ class Deps:
                    to: str | None = None, **data) -> str | None:
         """Post a notice; `to` is the person for Audience.DM."""
         return await self.slack.post(Notice(kind, crisis, audience, data, to))
+
+    async def refresh_plan(self, crisis: Crisis) -> None:
+        """The pinned plan shows the current role holders and the latest lessons."""
+        if crisis.plan_ts is None or crisis.id is None:
+            return
+        lessons = await self.dossier.lessons(self.plan.name, self.plan.lessons_shown)
+        current = holders(await self.dossier.roles(crisis.id))
+        await self.slack.update_plan(crisis, self.plan, lessons, current)

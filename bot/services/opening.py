@@ -106,6 +106,7 @@ class OpeningRunner:
             await self.deps.log(crisis, Kind.ROLE, crisis.opened_by, role=role.key, user=people[0], default=True)
         if invited:
             await self.slack.invite(self._channel(crisis), sorted(invited))
+            await self.deps.refresh_plan(crisis)
         return {"assigned": assigned}
 
     async def _announce(self, crisis: Crisis) -> dict:

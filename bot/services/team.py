@@ -49,6 +49,7 @@ class TeamService:
         await self.deps.log(crisis, Kind.ROLE, by, role=role.key, user=user, previous=previous)
         await self.deps.tell("role_changed", crisis, role=role.key, user=user, previous=previous, by=by)
         await self.deps.tell("role_brief", crisis, Audience.DM, to=user, role=role.key, by=by)
+        await self.deps.refresh_plan(crisis)
         return role, previous
 
     async def roster(self, crisis: Crisis) -> list[tuple[Role, str | None]]:

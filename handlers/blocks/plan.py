@@ -30,8 +30,10 @@ def plan_actions(crisis: Crisis, plan: Plan, t: Catalog) -> dict:
     ]}
 
 
-def plan_message(crisis: Crisis, plan: Plan, t: Catalog, lessons: list[Lesson] | None = None) -> tuple[str, list[dict]]:
-    """(fallback text, blocks) of the crisis plan for this crisis, with the lessons of past ones."""
+def plan_message(crisis: Crisis, plan: Plan, t: Catalog, lessons: list[Lesson] | None = None,
+                 holders: dict[str, str] | None = None) -> tuple[str, list[dict]]:
+    """(fallback text, blocks) of the crisis plan for this crisis: who holds each role, and the
+    lessons of past crises."""
     severity = plan.severity(crisis.severity)
     severity_label = severity.label if severity else crisis.severity
     blocks: list[dict] = [
@@ -45,7 +47,8 @@ def plan_message(crisis: Crisis, plan: Plan, t: Catalog, lessons: list[Lesson] |
         blocks.append(plan_actions(crisis, plan, t))
     if crisis.description:
         blocks.append(section(t.t("plan.description", description=esc(crisis.description))))
-    holder = {plan.lead_role: f"<@{crisis.lead}>"}
+    holder = {role: f"<@{user}>" for role, user in (holders or {}).items()}
+    holder[plan.lead_role] = f"<@{crisis.lead}>"
     blocks += _body(plan, t, lessons or [], lambda role: holder.get(role.key, t.t("plan.unassigned")))
     fallback = t.t("plan.header", title=esc(crisis.title))
     return fallback, limit_blocks(blocks, t.t("plan.truncated", count="{count}"))

@@ -1,0 +1,68 @@
+"""Alert formats: from a request body to the neutral `Alert`, one module per source.
+
+The endpoint (`POST /alerts/{source}`) calls `decode` on the body (400 on AlertJsonError), then
+`parse` (404 on KeyError, 422 on AlertShapeError). Nothing here touches HTTP, Slack or the database.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from bot.domain.alerts import Alert, AlertJsonError, AlertShapeError
+from handlers.alert_formats import alertmanager, generic, grafana, pagerduty
+from handlers.alert_formats.generic import generic_schema
+
+MAX_BODY_BYTES = 1024 * 1024  # the endpoint answers 413 above this, before decoding
+
+SOURCES: dict[str, Callable[[dict], Alert]] = {
+    generic.SOURCE: generic.parse,
+    alertmanager.SOURCE: alertmanager.parse,
+    grafana.SOURCE: grafana.parse,
+    pagerduty.SOURCE: pagerduty.parse,
+}
+
+__all__ = ["MAX_BODY_BYTES", "SOURCES", "decode", "generic_schema", "parse"]
+
+
+def parse(source: str, data: dict) -> Alert:
+    """The alert `data` describes in `source`'s format. KeyError for an unknown source."""
+    return SOURCES[source](data)
+
+
+def decode(body: bytes) -> dict:
+    """The JSON object in `body`.
+
+    AlertJsonError when it isn't JSON (not UTF-8, a syntax error with its line and column, NaN or
+    Infinity, nesting too deep); AlertShapeError when it is JSON but not an object, since the body
+    parsed fine and only its shape is wrong.
+    """
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise AlertJsonError(f"the body is not UTF-8 (byte {error.start + 1})") from None
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as error:
+        raise AlertJsonError(
+            f"{error.msg} at line {error.lineno} column {error.colno}", error.lineno, error.colno
+        ) from None
+    except RecursionError:
+        raise AlertJsonError("the JSON is nested too deeply") from None
+    if not isinstance(data, dict):
+        raise AlertShapeError([f"body: must be a JSON object, not {_kind(data)}"])
+    return data
+
+
+def _refuse_constant(name: str) -> None:
+    raise AlertJsonError(f"{name} is not JSON (use a number or null)")
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    return "a number"

@@ -7,7 +7,7 @@ import json
 
 from bot.emulator import Message
 from tests.support.harness import BotUnderTest
-from tests.support.people import Person, fill_in
+from tests.support.people import Person, fill_in, mrkdwn_texts
 
 MANAGERS = "C0MANAGERS"
 REQUIRED = ("Origin", "Type of criticism", "Networks where it spreads", "Our action or omission caused it")
@@ -91,6 +91,9 @@ async def test_the_lead_is_reminded_of_missing_fields_every_15_minutes_until_the
     assert await bot.tick() == 0
     assert len(missing_reminders(emulator, channel)) == 2
 
+    await alice.ws.click(alice.id, channel, missing_reminders(emulator, channel)[-1].ts, "reminder_snooze")
+    await alice.sees_privately("no longer pending")
+
 
 async def test_a_reminder_names_only_the_fields_still_missing(alice: Person, emulator, bot, clock):
     channel = await open_crisis(alice)
@@ -121,7 +124,7 @@ async def test_a_fresh_report_is_asked_for_every_hour(alice: Person, emulator, b
     [request] = refresh_requests(emulator, channel)
     assert "<@U0ALICE>" in request.text
     assert "what changed in the last 60 min" in shown(request)
-    assert button(request, "sitrep_open")["value"] == button(request, "sitrep_open")["value"].strip()
+    assert button(request, "sitrep_open")["text"]["text"] == "Fill in now"
     assert json.loads(button(request, "reminder_snooze")["value"])["kind"] == "sitrep_refresh"
 
     clock.advance(minutes=60)
@@ -129,7 +132,7 @@ async def test_a_fresh_report_is_asked_for_every_hour(alice: Person, emulator, b
     assert len(refresh_requests(emulator, channel)) == 2
 
 
-async def test_snoozing_a_reminder_postpones_it(alice: Person, bob: Person, emulator, bot, clock):
+async def test_snoozing_a_reminder_postpones_it(alice: Person, emulator, bot, clock):
     channel = await open_crisis(alice)
     clock.advance(minutes=15)
     await bot.tick()
@@ -186,6 +189,11 @@ async def test_the_golden_hour_escalates_to_the_lead_and_the_managers(alice: Per
     assert len(escalations(emulator, channel)) == 1  # once only
     assert len(managers_lines(emulator, channel)) == 1
 
+    await alice.types("/crisis close We apologised", channel=channel)
+    await alice.sees_privately("is closed")
+    story = shown(emulator.messages(channel)[-1])
+    assert "The golden hour passed without a first response; the managers were alerted." in story
+
 
 async def test_no_escalation_when_the_response_is_recorded_in_time(alice: Person, emulator, bot, clock):
     channel = await open_crisis(alice)
@@ -200,6 +208,19 @@ async def test_no_escalation_when_the_response_is_recorded_in_time(alice: Person
     assert managers_lines(emulator, channel) == []
 
 
+async def test_what_people_typed_cannot_ping_anyone_from_a_reminder(alice: Person, emulator, bot, clock):
+    channel = await open_crisis(alice, "<!channel> & <@U0BOB> Serum video")
+    clock.advance(minutes=60)
+    await bot.tick()
+
+    messages = missing_reminders(emulator, channel) + escalations(emulator, channel) + managers_lines(emulator, channel)
+    assert len(messages) == 3
+    for message in messages:
+        for text in [message.text] + mrkdwn_texts(message.blocks):
+            assert "<!channel>" not in text and "<@U0BOB>" not in text
+    assert "&lt;!channel&gt; &amp; &lt;@U0BOB&gt; Serum video" in shown(managers_lines(emulator, channel)[0])
+
+
 async def test_reminders_survive_a_restart(alice: Person, emulator, bot, workspace, clock):
     channel = await open_crisis(alice)
 
@@ -209,6 +230,7 @@ async def test_reminders_survive_a_restart(alice: Person, emulator, bot, workspa
     await bot.tick()
 
     assert len(missing_reminders(emulator, channel)) == 1
+    assert refresh_requests(emulator, channel) == []  # asked for the missing fields instead, in the same tick
     assert len(escalations(emulator, channel)) == 1
     assert len(managers_lines(emulator, channel)) == 1
 
@@ -238,6 +260,19 @@ async def test_a_slack_failure_for_one_crisis_does_not_hold_back_the_others(alic
     assert len(missing_reminders(emulator, second)) == 1
     clock.advance(minutes=15)
     assert await bot.tick() == 2  # the refused one comes back at its next time
+
+
+async def test_the_managers_hear_of_the_golden_hour_even_when_the_crisis_channel_refuses(
+        alice: Person, emulator, bot, clock):
+    channel = await open_crisis(alice)
+    clock.advance(minutes=60)
+
+    emulator.inject("chat.postMessage", error="is_archived", times=1)  # the first post: the lead's ping
+    await bot.tick()
+
+    assert escalations(emulator, channel) == []
+    assert len(managers_lines(emulator, channel)) == 1
+    assert len(missing_reminders(emulator, channel)) == 1
 
 
 async def test_two_bots_on_one_database_fire_each_reminder_once(alice: Person, emulator, bot, database_url, clock):

@@ -136,26 +136,30 @@ class ReminderService:
                 await self.deps.reminders.cancel(reminder.crisis_id, [ReminderKind.SITREP_MISSING])
                 return 0
             asked.add(reminder.crisis_id)
-            await self.deps.tell(NOTICE_SITREP_MISSING, crisis, missing=[f.key for f in missing])
-            return 1
+            ts = await self.deps.tell(NOTICE_SITREP_MISSING, crisis, missing=[f.key for f in missing])
+            return int(ts is not None)
         if reminder.crisis_id in asked:
             return 0
-        await self.deps.tell(NOTICE_SITREP_REFRESH, crisis, minutes=self.plan.reminders.sitrep_refresh_minutes)
-        return 1
+        ts = await self.deps.tell(NOTICE_SITREP_REFRESH, crisis, minutes=self.plan.reminders.sitrep_refresh_minutes)
+        return int(ts is not None)
 
     async def _golden_hour(self, crisis: Crisis) -> int:
         assert crisis.id is not None
         if first(await self.deps.dossier.milestones(crisis.id), RESPONSE) is not None:
             return 0
         minutes = self.plan.first_response_minutes
-        await self.deps.tell(NOTICE_GOLDEN_HOUR, crisis, minutes=minutes)
         await self.deps.log(crisis, Kind.ESCALATION, None, reason=ReminderKind.GOLDEN_HOUR.value, minutes=minutes)
-        try:
-            await self.deps.tell(NOTICE_GOLDEN_HOUR_MANAGERS, crisis, Audience.MANAGERS, minutes=minutes)
-        except SlackCallFailed as exc:  # the lead was pinged and the escalation is on record
-            self.failures += 1
-            log.warning("crisis %s: Slack refused the golden-hour line to the managers (%s)", crisis.id, exc)
-        return 1
+        told = 0
+        # The lead's ping and the managers' line are independent: one refused leaves the other.
+        for kind, audience in ((NOTICE_GOLDEN_HOUR, Audience.CHANNEL),
+                               (NOTICE_GOLDEN_HOUR_MANAGERS, Audience.MANAGERS)):
+            try:
+                if await self.deps.tell(kind, crisis, audience, minutes=minutes) is not None:
+                    told = 1
+            except SlackCallFailed as exc:
+                self.failures += 1
+                log.warning("crisis %s: Slack refused the golden-hour %s message (%s)", crisis.id, audience.value, exc)
+        return told
 
     def _after(self, crisis_id: int, kind: ReminderKind, now: datetime) -> Reminder:
         step = interval(kind, self.plan)

@@ -76,6 +76,8 @@ async def _migrate(settings) -> int:
 
 
 async def _export(settings, ref: str, out: str | None) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.catalog import Catalog
     from bot.domain.errors import CrisisError
     from bot.export import export
@@ -86,6 +88,10 @@ async def _export(settings, ref: str, out: str | None) -> int:
     except CrisisError as exc:
         print(f"crisisbot: {catalog.t(exc.key, **exc.params)}", file=sys.stderr)
         return 2
+    except (SQLAlchemyError, OSError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        print(f"crisisbot: cannot read the crises from the database ({reason})", file=sys.stderr)
+        return 1
     if out is None:
         sys.stdout.write(markdown)
         return 0

@@ -81,5 +81,6 @@ async def test_only_the_home_tab_is_answered(alice: Person, workspace, emulator)
                                 "tab": "messages", "event_ts": "1.000001"})
 
     await home_of(workspace, emulator, "U0ALICE")
+    await home_of(workspace, emulator, "U0ALICE")
 
-    assert [c.args["user_id"] for c in emulator.calls_to("views.publish")] == ["U0ALICE"]
+    assert [c.args["user_id"] for c in emulator.calls_to("views.publish")] == ["U0ALICE", "U0ALICE"]

@@ -176,7 +176,6 @@ async def test_the_story_is_told_in_the_room_and_to_the_managers(alice: Person, 
 
     for where in (channel, "C0MANAGERS"):
         story = render_message(story_in(emulator, where), emulator)
-        print("XXSTORY", where); print(story)
         assert "== :white_check_mark: Crisis closed: Serum video ==" in story
         assert "It lasted *2 h 10 min*" in story
         assert "Outcome: The video was taken down" in story

@@ -25,6 +25,7 @@ from bot.settings import Settings
 from handlers.blocks.notices import RenderContext
 from handlers.bolt import build_bolt_app
 from handlers.context import HandlerContext
+from handlers.inflight import InFlight
 from handlers.slack_gateway import WebApiGateway
 from handlers.web import BOLT, STORE, add_routes
 from storage.crises import SqlCrisisStore
@@ -39,6 +40,8 @@ SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
 SERVICES = web.AppKey("services", Services)
 STORES = web.AppKey("stores", tuple)
 TICK_SECONDS = 10
+SHUTDOWN_GRACE = 20.0
+INFLIGHT = web.AppKey("inflight", InFlight)
 MAX_BODY = 1024 * 1024
 
 
@@ -69,13 +72,15 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
         dossier, reminders = app[STORES]
         deps = Deps(app[STORE], dossier, reminders, WebApiGateway(client, render), plan, clock)
         app[SERVICES] = services = build_services(deps)
-        ctx = HandlerContext(services=services, plan=plan, catalog=catalog, clock=clock)
+        app[INFLIGHT] = inflight = InFlight()
+        ctx = HandlerContext(services=services, plan=plan, catalog=catalog, clock=clock, inflight=inflight)
         app[BOLT] = build_bolt_app(client, settings.secret("slack_signing_secret"), ctx,
                                    verify_requests=not settings.socket_mode)
         socket = await _socket_mode(app[BOLT], settings, client)
         yield
         if socket is not None:
             await socket.close_async()
+        await inflight.drain(SHUTDOWN_GRACE)  # let acknowledged work finish before closing its tools
         await session.close()
 
     async def scheduler(app: web.Application):

@@ -10,6 +10,7 @@ from bot.domain.errors import CrisisError
 from bot.domain.plan import Plan
 from bot.services.container import Services
 from handlers.escape import esc
+from handlers.inflight import InFlight
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class HandlerContext:
     plan: Plan
     catalog: Catalog
     clock: Clock
+    inflight: InFlight
 
     def error_text(self, error: CrisisError) -> str:
         """The user-facing sentence for a refusal; user-supplied parameters escaped."""

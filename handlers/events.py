@@ -21,15 +21,17 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
 
     @app.event("reaction_added")
     async def pinned(event: dict) -> None:
-        crisis, item = await crisis_of(event)
-        if crisis is not None and not crisis.is_closed:
-            await ctx.services.timeline.pin(crisis, item["channel"], item["ts"], by=event.get("user", ""))
+        async with ctx.inflight.track():
+            crisis, item = await crisis_of(event)
+            if crisis is not None and not crisis.is_closed:
+                await ctx.services.timeline.pin(crisis, item["channel"], item["ts"], by=event.get("user", ""))
 
     @app.event("reaction_removed")
     async def unpinned(event: dict) -> None:
-        crisis, item = await crisis_of(event)
-        if crisis is not None and not crisis.is_closed:
-            await ctx.services.timeline.unpin(crisis, item["channel"], item["ts"], PUSHPIN)
+        async with ctx.inflight.track():
+            crisis, item = await crisis_of(event)
+            if crisis is not None and not crisis.is_closed:
+                await ctx.services.timeline.unpin(crisis, item["channel"], item["ts"], PUSHPIN)
 
     @app.event("message")
     async def message(event: dict) -> None:

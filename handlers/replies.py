@@ -40,11 +40,13 @@ async def answering(ctx: HandlerContext, say: Say, what: str):
     a bug or an outage: it is logged with its traceback and a reference, and the
     user is told that reference, never a stack trace.
     """
-    try:
-        yield
-    except CrisisError as exc:
-        await say(ctx.error_text(exc))
-    except Exception:
-        ref = uuid.uuid4().hex[:8]
-        log.exception("%s failed (ref %s)", what, ref)
-        await say(ctx.catalog.t("error.unexpected", ref=ref))
+    async with ctx.inflight.track():
+        try:
+            yield
+        except CrisisError as exc:
+            await say(ctx.error_text(exc))
+        except Exception:
+            ref = uuid.uuid4().hex[:8]
+            log.exception("%s failed (ref %s)", what, ref)
+            await say(ctx.catalog.t("error.unexpected", ref=ref))
+

@@ -49,16 +49,20 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
     async def sitrep_submitted(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient) -> None:
         user = body["user"]["id"]
         crisis = await crisis_by_id(ctx, crisis_of(view))
+        changes = values(view)
         try:
-            version = await ctx.services.sitrep.update(crisis, values(view), by=user)
+            await ctx.services.sitrep.check(crisis, changes, by=user)
         except NothingChanged:
             await ack()
             return
         except CrisisError as exc:  # a bad choice or an over-long field: shown on the form
             await ack(response_action="errors", errors={_field_block(ctx, exc): ctx.error_text(exc)})
             return
-        await ack()
-        await teller(client, user, crisis.channel_id)(t.t("sitrep.saved", version=version.version))
+        await ack()  # Slack waits 3 s at most; the posting happens after
+        say = teller(client, user, crisis.channel_id)
+        async with answering(ctx, say, "situation report from modal"):
+            version = await ctx.services.sitrep.update(crisis, changes, by=user)
+            await say(t.t("sitrep.saved", version=version.version))
 
     @app.view(CLOSE_CALLBACK)
     async def close_submitted(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient) -> None:

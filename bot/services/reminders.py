@@ -30,8 +30,7 @@ NOTICE_SITREP_REFRESH = "reminder_sitrep_refresh"
 NOTICE_GOLDEN_HOUR = "golden_hour"
 NOTICE_GOLDEN_HOUR_MANAGERS = "golden_hour_managers"
 
-# Fired first within one tick, so a crisis asked for its missing fields is not also asked
-# for a fresh report in the same breath.
+# The most urgent first within one tick.
 _ORDER = {ReminderKind.GOLDEN_HOUR: 0, ReminderKind.SITREP_MISSING: 1, ReminderKind.SITREP_REFRESH: 2}
 
 
@@ -110,10 +109,9 @@ class ReminderService:
         now = self.deps.clock.now()
         due = await self.deps.reminders.claim_due(now, self.plan)
         fired = 0
-        asked: set[int] = set()  # crises asked for their missing fields in this tick
         for reminder in sorted(due, key=lambda r: (_ORDER[r.kind], r.due_at, r.crisis_id)):
             try:
-                fired += await self._fire(reminder, asked)
+                fired += await self._fire(reminder)
             except SlackCallFailed as exc:
                 # One refused post must not hold back the other crises' reminders.
                 self.failures += 1
@@ -121,7 +119,7 @@ class ReminderService:
                             reminder.kind.value, exc)
         return fired
 
-    async def _fire(self, reminder: Reminder, asked: set[int]) -> int:
+    async def _fire(self, reminder: Reminder) -> int:
         crisis = await self.deps.crises.get(reminder.crisis_id)
         if crisis is None:
             return 0
@@ -130,15 +128,17 @@ class ReminderService:
             return 0
         if reminder.kind is ReminderKind.GOLDEN_HOUR:
             return await self._golden_hour(crisis)
+        missing = Sitrep(await self.deps.dossier.sitreps(reminder.crisis_id)).missing(self.plan)
         if reminder.kind is ReminderKind.SITREP_MISSING:
-            missing = Sitrep(await self.deps.dossier.sitreps(reminder.crisis_id)).missing(self.plan)
             if not missing:
                 await self.deps.reminders.cancel(reminder.crisis_id, [ReminderKind.SITREP_MISSING])
                 return 0
-            asked.add(reminder.crisis_id)
             ts = await self.deps.tell(NOTICE_SITREP_MISSING, crisis, missing=[f.key for f in missing])
             return int(ts is not None)
-        if reminder.crisis_id in asked:
+        if missing:
+            # While required fields are missing, the 15-minute reminder already asks for the
+            # report; a second "fresh report" message would only be noise. Decided from the
+            # report itself, so it holds whichever process claims which reminder.
             return 0
         ts = await self.deps.tell(NOTICE_SITREP_REFRESH, crisis, minutes=self.plan.reminders.sitrep_refresh_minutes)
         return int(ts is not None)

@@ -25,6 +25,10 @@ class SitrepService:
         key, value = parse_assignment(text, self.plan)
         return {key: value}
 
+    async def check(self, crisis: Crisis, changes: dict[str, str], by: str) -> None:
+        """Raise what `update` would refuse (unknown field, bad choice, too long, nothing new), storing nothing."""
+        (await self.current(crisis)).change(self.plan, changes, by, self.deps.clock.now())
+
     async def update(self, crisis: Crisis, changes: dict[str, str], by: str) -> SitrepVersion:
         """A new version with the changes; raises NothingChanged, UnknownField, BadChoice, TooLong."""
         assert crisis.id is not None

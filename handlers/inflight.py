@@ -1,0 +1,50 @@
+"""Work still running after Slack was acknowledged, so a shutdown can let it finish.
+
+Bolt acknowledges first and runs the rest of a listener in its own task. Each
+listener's work registers that task here; on shutdown the app waits for them
+before it closes the Slack client and the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager
+
+log = logging.getLogger(__name__)
+
+
+class InFlight:
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task] = set()
+
+    @asynccontextmanager
+    async def track(self):
+        task = asyncio.current_task()
+        if task is None:  # pragma: no cover - always inside a task under asyncio
+            yield
+            return
+        self._tasks.add(task)
+        try:
+            yield
+        finally:
+            self._tasks.discard(task)
+
+    def spawn(self, coro) -> asyncio.Task:
+        """Start background work that a shutdown waits for."""
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    async def drain(self, timeout: float) -> None:
+        """Wait up to `timeout` seconds for the work in flight; say what did not finish."""
+        pending = {t for t in self._tasks if t is not asyncio.current_task()}
+        if not pending:
+            return
+        done, still = await asyncio.wait(pending, timeout=timeout)
+        if still:
+            log.warning("shutting down with %d piece(s) of work unfinished", len(still))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from bot.emulator.blockcheck import check_view
 from tests.support.crisis import open_crisis
 from tests.support.people import Person, fill_in, mrkdwn_texts
-from tests.test_story import open_another
 
 
 async def home_of(workspace, emulator, user: str) -> str:
@@ -30,14 +29,14 @@ async def test_home_shows_active_crises_and_the_last_closed(alice: Person, works
     clock.advance(minutes=10)
     await alice.types("/crisis milestone reduction", channel=serum)
     await alice.sees_privately("Reduction recorded")
-    boycott = await open_another(alice, emulator, "Boycott hashtag")
+    boycott = await open_crisis(alice, "Boycott hashtag")
     clock.advance(minutes=20)
     await alice.types("/crisis milestone response", channel=boycott)
     await alice.sees_privately("Response recorded")
     clock.advance(minutes=70)
     await alice.types("/crisis close Keep a statement ready", channel=boycott)
     await alice.sees_privately("is closed")
-    fake = await open_another(alice, emulator, "Fake coupon")
+    fake = await open_crisis(alice, "Fake coupon")
     clock.advance(minutes=5)
 
     home = await home_of(workspace, emulator, "U0BOB")

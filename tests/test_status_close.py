@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
+from tests.support.crisis import open_crisis
 from tests.support.people import Person, fill_in
 
 
-async def open_crisis(person: Person, emulator, title: str = "Serum video") -> str:
-    await person.types(f"/crisis open high {title}")
-    told = await person.sees_privately("is open")
-    return told.text.split("<#")[1].split(">")[0].split("|")[0]
-
-
 async def test_status_in_the_crisis_channel_tells_age_and_lead(alice: Person, emulator, clock):
-    channel = await open_crisis(alice, emulator)
+    channel = await open_crisis(alice)
     clock.advance(minutes=42)
 
     await alice.types("/crisis status", channel=channel)
 
-    told = await alice.sees_privately("Serum video")
+    told = await alice.sees_privately("Open for 42 min")
     shown = told.text + str(told.blocks)
-    assert "Open for 42 min" in shown
+    assert "Serum video" in shown
     assert "Lead <@U0ALICE>" in shown
     assert "Severity *High*" in shown
 
 
 async def test_status_elsewhere_lists_the_active_crises(alice: Person, bob: Person, emulator):
-    channel = await open_crisis(alice, emulator)
+    channel = await open_crisis(alice)
 
     await bob.types("/crisis status", channel="C0GENERAL")
 
@@ -34,7 +29,7 @@ async def test_status_elsewhere_lists_the_active_crises(alice: Person, bob: Pers
 
 
 async def test_close_posts_a_summary_and_closing_twice_is_refused(alice: Person, emulator, clock):
-    channel = await open_crisis(alice, emulator)
+    channel = await open_crisis(alice)
     clock.advance(hours=1, minutes=30)
 
     await alice.types("/crisis close", channel=channel)
@@ -63,7 +58,7 @@ async def test_close_outside_a_crisis_channel_is_refused(alice: Person, emulator
 
 
 async def test_a_crisis_survives_a_restart_of_the_bot(alice: Person, emulator, bot, workspace, clock):
-    channel = await open_crisis(alice, emulator)
+    channel = await open_crisis(alice)
 
     await bot.restart()
     workspace.bot_url = bot.events_url

@@ -202,23 +202,12 @@ async def test_the_story_is_told_in_the_room_and_to_the_managers(alice: Person, 
         assert "• Pre-approve a holding statement\n    • Brief customer care in the first 15 minutes" in story
         assert "These lessons now show in the pinned plan of every new crisis." in story
 
-    second = await open_another(alice, emulator, "Boycott hashtag")
+    second = await open_crisis(alice, "Boycott hashtag")
     assert second != channel
     plan_ts = emulator.pins(second)[0]
     plan = str(emulator.find_message(second, plan_ts).blocks)
     assert "Lessons from past crises" in plan
     assert "Pre-approve a holding statement" in plan and "Brief customer care in the first 15 minutes" in plan
-
-
-async def open_another(person: Person, emulator, title: str) -> str:
-    """Open one more crisis, and wait for *its* "is open" (the first one's is still there)."""
-    def told():
-        return [e.text for e in emulator.ephemerals(user=person.id) if "is open" in e.text]
-
-    before = len(told())
-    await person.types(f"/crisis open high {title}")
-    text = (await emulator.wait_for(lambda: told()[before:]))[0]
-    return text.split("<#")[1].split(">")[0].split("|")[0]
 
 
 async def _has_pin(bot, crisis_id: int) -> bool:

@@ -9,20 +9,16 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from sqlmodel import select
-
 from bot.catalog import Catalog
-from bot.domain.crisis import Crisis
 from bot.domain.dossier import Dossier
 from bot.domain.errors import UnknownCrisis
 from bot.domain.plan import Plan
-from bot.domain.sitrep import Sitrep
 from bot.domain.story import Story, build_story
+from bot.services.crises import load_dossier
 from handlers.blocks.story import StoryText
 from storage.crises import SqlCrisisStore
 from storage.dossier import SqlDossierStore
 from storage.engine import make_engine, make_sessions
-from storage.tables import CrisisRow
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -111,38 +107,6 @@ def _markdown(story: Story, plan: Plan, t: Catalog) -> str:
     return "\n".join(out) + "\n"
 
 
-async def find_crisis(sessions, ref: str) -> Crisis | None:
-    """A crisis by its id, its channel id, or its channel name (with or without '#')."""
-    ref = ref.strip()
-    crises = SqlCrisisStore(sessions)
-    if ref.isdigit():
-        found = await crises.get(int(ref))
-        if found is not None:
-            return found
-    found = await crises.by_channel(ref)
-    if found is not None:
-        return found
-    name = ref.removeprefix("#")
-    async with sessions() as session:
-        rows = await session.exec(select(CrisisRow.id).where(CrisisRow.channel_name == name))
-        crisis_id = rows.first()
-    return await crises.get(crisis_id) if crisis_id is not None else None
-
-
-async def load_dossier(sessions, crisis: Crisis, plan: Plan) -> Dossier:
-    """Everything known about the crisis, in the shape `CrisisService.dossier` gives."""
-    assert crisis.id is not None
-    store = SqlDossierStore(sessions)
-    return Dossier(
-        crisis=crisis,
-        roles=await store.roles(crisis.id),
-        sitrep=Sitrep(await store.sitreps(crisis.id)),
-        milestones=await store.milestones(crisis.id),
-        timeline=await store.timeline(crisis.id),
-        lessons=await store.lessons(plan.name, limit=100, crisis_id=crisis.id),
-    )
-
-
 async def export(settings, ref: str, *, plan: Plan | None = None, catalog: Catalog | None = None) -> str:
     """The Markdown story of the crisis `ref` (id, channel id or channel name); UnknownCrisis if none."""
     from bot.plan_loader import load_plan
@@ -152,9 +116,9 @@ async def export(settings, ref: str, *, plan: Plan | None = None, catalog: Catal
     engine = make_engine(settings.database_url)
     try:
         sessions = make_sessions(engine)
-        crisis = await find_crisis(sessions, ref)
+        crisis = await SqlCrisisStore(sessions).by_ref(ref)
         if crisis is None:
             raise UnknownCrisis(ref=ref)
-        return story_markdown(await load_dossier(sessions, crisis, plan), plan, catalog)
+        return story_markdown(await load_dossier(SqlDossierStore(sessions), crisis, plan), plan, catalog)
     finally:
         await engine.dispose()

@@ -33,40 +33,29 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
             await respond(text=text, response_type="ephemeral", replace_original=False)
         return say
 
-    async def open_form(body: dict, client: AsyncWebClient, respond: AsyncRespond, make_view) -> None:
-        action = body["actions"][0]
-        async with answering(ctx, private(respond), action["action_id"]):
-            crisis = await crisis_by_id(ctx, action.get("value"))
-            if crisis.is_closed:
-                raise AlreadyClosed(title=crisis.title)
-            await client.views_open(trigger_id=body["trigger_id"], view=await make_view(crisis))
+    async def role_form(crisis: Crisis) -> dict:
+        return role_modal(crisis.id, ctx.plan, t)
 
-    @app.action(TAKE_ROLE)
-    async def take_role(ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
-        await ack()
+    async def sitrep_form(crisis: Crisis) -> dict:
+        return sitrep_modal(crisis.id, ctx.plan, await ctx.services.sitrep.current(crisis), t)
 
-        async def view(crisis: Crisis) -> dict:
-            return role_modal(crisis.id, ctx.plan, t)
+    async def close_form(crisis: Crisis) -> dict:
+        return close_modal(crisis.id, ctx.plan, t)
 
-        await open_form(body, client, respond, view)
+    def opens(make_view):
+        """A button whose value is a crisis id and which opens a form about that crisis."""
+        async def listener(ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
+            await ack()
+            action = body["actions"][0]
+            async with answering(ctx, private(respond), action["action_id"]):
+                crisis = await crisis_by_id(ctx, action.get("value"))
+                if crisis.is_closed:
+                    raise AlreadyClosed(title=crisis.title)
+                await client.views_open(trigger_id=body["trigger_id"], view=await make_view(crisis))
+        return listener
 
-    @app.action(SITREP_OPEN)
-    async def open_sitrep(ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
-        await ack()
-
-        async def view(crisis: Crisis) -> dict:
-            return sitrep_modal(crisis.id, ctx.plan, await ctx.services.sitrep.current(crisis), t)
-
-        await open_form(body, client, respond, view)
-
-    @app.action(CLOSE_OPEN)
-    async def open_close(ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
-        await ack()
-
-        async def view(crisis: Crisis) -> dict:
-            return close_modal(crisis.id, ctx.plan, t)
-
-        await open_form(body, client, respond, view)
+    for action_id, make_view in ((TAKE_ROLE, role_form), (SITREP_OPEN, sitrep_form), (CLOSE_OPEN, close_form)):
+        app.action(action_id)(opens(make_view))
 
     @app.action(PHASE_SELECT)
     async def record_phase(ack: AsyncAck, body: dict, respond: AsyncRespond) -> None:

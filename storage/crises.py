@@ -67,6 +67,19 @@ class SqlCrisisStore:
             row = rows.first()
             return _to_crisis(row) if row else None
 
+    async def by_ref(self, ref: str) -> Crisis | None:
+        """A crisis by its id, its channel id, or its channel name (with or without '#')."""
+        ref = ref.strip()
+        if ref.isdigit() and (found := await self.get(int(ref))) is not None:
+            return found
+        name = ref.removeprefix("#")
+        async with self.sessions() as session:
+            rows = await session.exec(
+                select(CrisisRow).where((CrisisRow.channel_id == ref) | (CrisisRow.channel_name == name))
+            )
+            row = rows.first()
+            return _to_crisis(row) if row else None
+
     async def active(self) -> list[Crisis]:
         async with self.sessions() as session:
             rows = await session.exec(

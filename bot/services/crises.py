@@ -7,9 +7,11 @@ from bot.domain.dossier import Dossier
 from bot.domain.errors import AlreadyClosed, NotACrisisChannel, TooLong
 from bot.domain.lessons import split_learnings
 from bot.domain.notices import Audience
+from bot.domain.plan import Plan
 from bot.domain.roles import Assignment
 from bot.domain.sitrep import Sitrep
 from bot.domain.timeline import Kind
+from bot.ports import DossierStore
 from bot.services.deps import Deps
 from bot.services.opening import OpeningRunner
 from bot.services.reminders import ReminderService
@@ -47,16 +49,7 @@ class CrisisService:
         return await self.deps.crises.active()
 
     async def dossier(self, crisis: Crisis) -> Dossier:
-        assert crisis.id is not None
-        store = self.deps.dossier
-        return Dossier(
-            crisis=crisis,
-            roles=await store.roles(crisis.id),
-            sitrep=Sitrep(await store.sitreps(crisis.id)),
-            milestones=await store.milestones(crisis.id),
-            timeline=await store.timeline(crisis.id),
-            lessons=await store.lessons(self.plan.name, limit=100, crisis_id=crisis.id),
-        )
+        return await load_dossier(self.deps.dossier, crisis, self.plan)
 
     def check_close(self, outcome: str, learnings: str) -> None:
         limit = self.plan.limits.note
@@ -84,3 +77,16 @@ class CrisisService:
         await self.deps.tell("story", crisis, dossier=dossier)
         await self.deps.tell("story", crisis, Audience.MANAGERS, dossier=dossier)
         return crisis
+
+
+async def load_dossier(store: DossierStore, crisis: Crisis, plan: Plan) -> Dossier:
+    """Everything known about one crisis: what the story, the export and the Home tab read."""
+    assert crisis.id is not None
+    return Dossier(
+        crisis=crisis,
+        roles=await store.roles(crisis.id),
+        sitrep=Sitrep(await store.sitreps(crisis.id)),
+        milestones=await store.milestones(crisis.id),
+        timeline=await store.timeline(crisis.id),
+        lessons=await store.lessons(plan.name, limit=100, crisis_id=crisis.id),
+    )

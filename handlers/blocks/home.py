@@ -9,7 +9,7 @@ from bot.domain.clock import humanize
 from bot.domain.crisis import Crisis
 from bot.domain.plan import Plan
 from bot.domain.story import FirstResponse
-from handlers.blocks.kit import context, divider, header, section, when
+from handlers.blocks.kit import context, divider, header, section, when, mention
 from handlers.blocks.messages import severity_label
 from handlers.escape import esc
 
@@ -43,7 +43,7 @@ def home_view(active: list[Crisis], closed: list[tuple[Crisis, FirstResponse]], 
     for crisis in active[:MAX_ACTIVE]:
         blocks.append(section(t.t(
             "home.active_line", link=_link(crisis, t), title=esc(crisis.title), phase=esc(phase_name(crisis, plan, t)),
-            lead=crisis.lead, severity=esc(severity_label(crisis, plan)), age=humanize(crisis.age(now)))))
+            lead=mention(crisis.lead, t), severity=esc(severity_label(crisis, plan)), age=humanize(crisis.age(now)))))
     if not active:
         blocks.append(context(t.t("home.no_active")))
     elif len(active) > MAX_ACTIVE:

@@ -57,3 +57,8 @@ def when(moment: datetime) -> str:
     """A time every reader sees in their own timezone, with a UTC fallback."""
     utc = moment.astimezone(timezone.utc)
     return f"<!date^{int(utc.timestamp())}^{{date_short}} {{time}}|{utc:%Y-%m-%d %H:%M} UTC>"
+
+
+def mention(user: str | None, t) -> str:
+    """A person as Slack shows them, or the catalog's word for nobody (e.g. an alert-opened crisis's lead)."""
+    return f"<@{user}>" if user else t.t("plan.unassigned")

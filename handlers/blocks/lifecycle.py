@@ -6,7 +6,7 @@ from bot.domain.clock import humanize
 from bot.domain.milestones import Milestone
 from bot.domain.notices import Notice
 from bot.domain.sitrep import SitrepVersion
-from handlers.blocks.kit import context, section, when
+from handlers.blocks.kit import context, section, when, mention
 from handlers.blocks.messages import severity_label
 from handlers.blocks.notices import Rendered, RenderContext
 from handlers.escape import esc
@@ -22,8 +22,8 @@ def announce(n: Notice, ctx: RenderContext) -> Rendered:
     c = n.crisis
     severity = esc(severity_label(c, ctx.plan))
     if c.private:  # private crises stay private: no title, no link
-        return _text(ctx.catalog.t("announce.private", severity=severity, lead=c.lead))
-    return _text(ctx.catalog.t("announce.text", title=esc(c.title), severity=severity, lead=c.lead,
+        return _text(ctx.catalog.t("announce.private", severity=severity, lead=mention(c.lead, ctx.catalog)))
+    return _text(ctx.catalog.t("announce.text", title=esc(c.title), severity=severity, lead=mention(c.lead, ctx.catalog),
                                channel=c.channel_id))
 
 

@@ -9,7 +9,7 @@ from bot.domain.clock import humanize
 from bot.domain.crisis import Crisis
 from bot.domain.plan import Plan, Role
 from bot.domain.sitrep import Sitrep
-from handlers.blocks.kit import context, section, sections
+from handlers.blocks.kit import context, section, sections, mention
 from handlers.escape import cut, esc
 
 MAX_TOPIC = 250
@@ -27,7 +27,7 @@ def phase_name(crisis: Crisis, plan: Plan, t: Catalog) -> str:
 
 def topic(crisis: Crisis, plan: Plan, t: Catalog) -> str:
     """lead · phase · severity, kept current; Slack allows 250 characters."""
-    return cut(t.t("open.topic", severity=esc(severity_label(crisis, plan)), lead=crisis.lead,
+    return cut(t.t("open.topic", severity=esc(severity_label(crisis, plan)), lead=mention(crisis.lead, t),
                    phase=phase_name(crisis, plan, t), title=esc(crisis.title)), MAX_TOPIC)
 
 
@@ -35,7 +35,7 @@ def status_blocks(crisis: Crisis, plan: Plan, t: Catalog, now: datetime, sitrep:
     blocks = [
         section(t.t("status.header", title=esc(crisis.title))),
         section(t.t("status.line", status=crisis.status.value, severity=esc(severity_label(crisis, plan)),
-                    lead=crisis.lead, phase=phase_name(crisis, plan, t), age=humanize(crisis.age(now)))),
+                    lead=mention(crisis.lead, t), phase=phase_name(crisis, plan, t), age=humanize(crisis.age(now)))),
     ]
     if sitrep is not None:
         blocks += sitrep_blocks(sitrep, plan, t)

@@ -6,7 +6,7 @@ from bot.catalog import Catalog
 from bot.domain.crisis import Crisis
 from bot.domain.lessons import Lesson
 from bot.domain.plan import Plan
-from handlers.blocks.kit import context, divider, header, limit_blocks, section, sections, when
+from handlers.blocks.kit import context, divider, header, limit_blocks, section, sections, when, mention
 from handlers.escape import esc
 
 
@@ -39,7 +39,7 @@ def plan_message(crisis: Crisis, plan: Plan, t: Catalog, lessons: list[Lesson] |
     blocks: list[dict] = [
         header(t.t("plan.header", title=crisis.title)),
         context(
-            t.t("plan.context", severity=esc(severity_label), lead=crisis.lead,
+            t.t("plan.context", severity=esc(severity_label), lead=mention(crisis.lead, t),
                 opened_by=crisis.opened_by, opened_at=when(crisis.opened_at))
         ),
     ]
@@ -48,7 +48,8 @@ def plan_message(crisis: Crisis, plan: Plan, t: Catalog, lessons: list[Lesson] |
     if crisis.description:
         blocks.append(section(t.t("plan.description", description=esc(crisis.description))))
     holder = {role: f"<@{user}>" for role, user in (holders or {}).items()}
-    holder[plan.lead_role] = f"<@{crisis.lead}>"
+    if crisis.lead:
+        holder[plan.lead_role] = f"<@{crisis.lead}>"
     blocks += _body(plan, t, lessons or [], lambda role: holder.get(role.key, t.t("plan.unassigned")))
     fallback = t.t("plan.header", title=esc(crisis.title))
     return fallback, limit_blocks(blocks, t.t("plan.truncated", count="{count}"))

@@ -20,7 +20,7 @@ from bot.services.reminders import (
     NOTICE_SITREP_REFRESH,
     RESPONSE,
 )
-from handlers.blocks.kit import MAX_FALLBACK_TEXT, context, section
+from handlers.blocks.kit import MAX_FALLBACK_TEXT, context, section, mention
 from handlers.blocks.notices import Rendered, RenderContext, Renderer
 from handlers.escape import cut, esc
 
@@ -65,18 +65,18 @@ def sitrep_missing(notice: Notice, ctx: RenderContext) -> Rendered:
         spec = plan.sitrep_field(key)
         labels.append(esc(spec.label if spec else key))
     lines = "\n".join(t.t("reminders.sitrep_missing.field_line", label=label) for label in labels)
-    body = t.t("reminders.sitrep_missing.body", lead=crisis.lead, title=esc(crisis.title), count=len(labels),
+    body = t.t("reminders.sitrep_missing.body", lead=mention(crisis.lead, t), title=esc(crisis.title), count=len(labels),
                fields=lines)
     hint = t.t("reminders.sitrep_missing.hint", minutes=plan.reminders.sitrep_missing_minutes)
-    text = t.t("reminders.sitrep_missing.fallback", lead=crisis.lead, fields=", ".join(labels))
+    text = t.t("reminders.sitrep_missing.fallback", lead=mention(crisis.lead, t), fields=", ".join(labels))
     return _fallback(text), [section(body), context(hint), _buttons(notice, ctx, ReminderKind.SITREP_MISSING)]
 
 
 def sitrep_refresh(notice: Notice, ctx: RenderContext) -> Rendered:
     t, crisis = ctx.catalog, notice.crisis
     minutes = notice.data.get("minutes", ctx.plan.reminders.sitrep_refresh_minutes)
-    body = t.t("reminders.sitrep_refresh.body", lead=crisis.lead, title=esc(crisis.title), minutes=minutes)
-    text = t.t("reminders.sitrep_refresh.fallback", lead=crisis.lead)
+    body = t.t("reminders.sitrep_refresh.body", lead=mention(crisis.lead, t), title=esc(crisis.title), minutes=minutes)
+    text = t.t("reminders.sitrep_refresh.fallback", lead=mention(crisis.lead, t))
     return _fallback(text), [section(body), context(t.t("reminders.sitrep_refresh.hint")),
                              _buttons(notice, ctx, ReminderKind.SITREP_REFRESH)]
 
@@ -85,11 +85,11 @@ def golden_hour(notice: Notice, ctx: RenderContext) -> Rendered:
     t, crisis = ctx.catalog, notice.crisis
     minutes = notice.data.get("minutes", ctx.plan.first_response_minutes)
     phase = ctx.plan.phase(RESPONSE)
-    body = t.t("reminders.golden_hour.body", lead=crisis.lead, minutes=minutes)
+    body = t.t("reminders.golden_hour.body", lead=mention(crisis.lead, t), minutes=minutes)
     hint = t.t("reminders.golden_hour.hint", phase=esc(phase.key if phase else RESPONSE))
     if ctx.managers_channel:
         hint += " " + t.t("reminders.golden_hour.managers_told", channel=ctx.managers_channel)
-    return _fallback(t.t("reminders.golden_hour.fallback", lead=crisis.lead)), [section(body), context(hint)]
+    return _fallback(t.t("reminders.golden_hour.fallback", lead=mention(crisis.lead, t))), [section(body), context(hint)]
 
 
 def golden_hour_managers(notice: Notice, ctx: RenderContext) -> Rendered:
@@ -97,7 +97,7 @@ def golden_hour_managers(notice: Notice, ctx: RenderContext) -> Rendered:
     minutes = notice.data.get("minutes", ctx.plan.first_response_minutes)
     severity = ctx.plan.severity(crisis.severity)
     body = t.t("reminders.golden_hour_managers.body", channel=crisis.channel_id, title=esc(crisis.title),
-               minutes=minutes, lead=crisis.lead, severity=esc(severity.label if severity else crisis.severity))
+               minutes=minutes, lead=mention(crisis.lead, t), severity=esc(severity.label if severity else crisis.severity))
     text = t.t("reminders.golden_hour_managers.fallback", title=esc(crisis.title), minutes=minutes)
     return _fallback(text), [section(body)]
 

@@ -25,10 +25,12 @@ from bot.settings import Settings
 from handlers.blocks.notices import RenderContext
 from handlers.bolt import build_bolt_app
 from handlers.context import HandlerContext
+from handlers.alerts_web import ALERT_TOKEN, ALERT_WORK, ALERTS, add_alert_routes
 from handlers.inflight import InFlight
 from handlers.slack_gateway import WebApiGateway
 from handlers.web import BOLT, STORE, add_routes
 from storage.crises import SqlCrisisStore
+from storage.alerts import SqlAlertStore
 from storage.dossier import SqlDossierStore
 from storage.reminders import SqlReminderStore
 from storage.engine import make_engine, make_sessions
@@ -57,7 +59,7 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
         await upgrade(engine)
         sessions = make_sessions(engine)
         app[STORE] = SqlCrisisStore(sessions)
-        app[STORES] = (SqlDossierStore(sessions), SqlReminderStore(sessions))
+        app[STORES] = (SqlDossierStore(sessions), SqlReminderStore(sessions), SqlAlertStore(sessions))
         yield
         await engine.dispose()
 
@@ -69,11 +71,13 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
             session=session,
         )
         render = RenderContext(plan, catalog, clock, settings.crisisbot_managers_channel)
-        dossier, reminders = app[STORES]
-        deps = Deps(app[STORE], dossier, reminders, WebApiGateway(client, render), plan, clock)
+        dossier, reminders, alerts = app[STORES]
+        deps = Deps(app[STORE], dossier, reminders, WebApiGateway(client, render), plan, clock, alerts)
         app[SERVICES] = services = build_services(deps)
         app[INFLIGHT] = inflight = InFlight()
         ctx = HandlerContext(services=services, plan=plan, catalog=catalog, clock=clock, inflight=inflight)
+        app[ALERTS], app[ALERT_WORK] = services.alerts, inflight
+        app[ALERT_TOKEN] = settings.secret("crisisbot_alert_token")
         app[BOLT] = build_bolt_app(client, settings.secret("slack_signing_secret"), ctx,
                                    verify_requests=not settings.socket_mode)
         socket = await _socket_mode(app[BOLT], settings, client)
@@ -85,16 +89,17 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
 
     async def scheduler(app: web.Application):
         app[SCHEDULER] = AsyncIOScheduler(timezone=timezone.utc)
-        # Reminders live in the database; this job only looks for due ones. Each process has
+        # Reminders and alert digests live in the database; this job only looks for due ones. Each process has
         # its own in-memory job, and the claim in the database makes each reminder fire once.
-        app[SCHEDULER].add_job(app[SERVICES].reminders.tick, "interval", seconds=TICK_SECONDS,
-                               id="reminders", max_instances=1, coalesce=True)
+        app[SCHEDULER].add_job(app[SERVICES].tick, "interval", seconds=TICK_SECONDS,
+                               id="tick", max_instances=1, coalesce=True)
         app[SCHEDULER].start()
         yield
         app[SCHEDULER].shutdown(wait=False)
 
     app.cleanup_ctx.extend([database, slack, scheduler])
     add_routes(app, slack_http=not settings.socket_mode)
+    add_alert_routes(app)
     return app
 
 

@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     crisisbot_plan: Path | None = None
     crisisbot_managers_channel: str | None = None
     crisisbot_language: str = "en"
+    crisisbot_alert_token: SecretStr | None = None  # shared secret of POST /alerts/{source}
 
     @property
     def socket_mode(self) -> bool:

@@ -64,18 +64,31 @@ class WebApiGateway:
     async def pin(self, channel_id: str, ts: str) -> None:
         await self.call("pins.add", channel=channel_id, timestamp=ts)
 
+    def channel_of(self, notice: Notice) -> str | None:
+        """Where a notice's audience reads: None when the plan and settings name no such channel."""
+        if notice.audience is Audience.MANAGERS:
+            return self.render.managers_channel
+        if notice.audience is Audience.TRIAGE:
+            return self.render.plan.alerts.triage_channel or self.render.managers_channel
+        if notice.audience is Audience.DM:
+            return notice.user
+        return notice.crisis.channel_id if notice.crisis else None
+
     async def post(self, notice: Notice) -> str | None:
         """Render a notice and post it where its audience is; None when that audience has no channel."""
-        if notice.audience is Audience.MANAGERS:
-            channel = self.render.managers_channel
-        elif notice.audience is Audience.DM:
-            channel = notice.user
-        else:
-            channel = notice.crisis.channel_id
+        channel = self.channel_of(notice)
         if not channel:
             return None
         text, blocks = self.renderers[notice.kind](notice, self.render)
         return await self._post(channel, text, blocks)
+
+    async def replace(self, channel: str, ts: str, notice: Notice) -> None:
+        """Rewrite a message the bot posted, e.g. a triage request once decided."""
+        text, blocks = self.renderers[notice.kind](notice, self.render)
+        await self.call("chat.update", channel=channel, ts=ts, text=text, blocks=blocks)
+
+    async def bookmark(self, channel_id: str, title: str, link: str) -> None:
+        await self.call("bookmarks.add", channel_id=channel_id, title=title[:200], type="link", link=link)
 
     async def usergroup_members(self, group_id: str) -> list[str]:
         response = await self.call("usergroups.users.list", usergroup=group_id)

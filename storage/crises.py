@@ -24,10 +24,11 @@ def utc(value: datetime | None) -> datetime | None:
 _FIELDS = (
     "title", "severity", "description", "opened_by", "lead", "origin_channel",
     "channel_id", "channel_name", "plan_ts", "opened_at", "closed_at", "closed_by", "phase", "outcome",
+    "alert_source", "alert_key", "previous_crisis_id",
 )
 
 
-def _to_row(crisis: Crisis, row: CrisisRow | None = None) -> CrisisRow:
+def to_row(crisis: Crisis, row: CrisisRow | None = None) -> CrisisRow:
     row = row or CrisisRow(status=crisis.status.value, title=crisis.title, severity=crisis.severity,
                            opened_by=crisis.opened_by, lead=crisis.lead, opened_at=crisis.opened_at)
     for name in _FIELDS:
@@ -37,7 +38,7 @@ def _to_row(crisis: Crisis, row: CrisisRow | None = None) -> CrisisRow:
     return row
 
 
-def _to_crisis(row: CrisisRow) -> Crisis:
+def to_crisis(row: CrisisRow) -> Crisis:
     values = {name: getattr(row, name) for name in _FIELDS}
     values["opened_at"] = utc(row.opened_at)
     values["closed_at"] = utc(row.closed_at)
@@ -50,7 +51,7 @@ class SqlCrisisStore:
 
     async def add(self, crisis: Crisis) -> Crisis:
         async with self.sessions() as session:
-            row = _to_row(crisis)
+            row = to_row(crisis)
             session.add(row)
             await session.commit()
             crisis.id = row.id
@@ -59,13 +60,13 @@ class SqlCrisisStore:
     async def get(self, crisis_id: int) -> Crisis | None:
         async with self.sessions() as session:
             row = await session.get(CrisisRow, crisis_id)
-            return _to_crisis(row) if row else None
+            return to_crisis(row) if row else None
 
     async def by_channel(self, channel_id: str) -> Crisis | None:
         async with self.sessions() as session:
             rows = await session.exec(select(CrisisRow).where(CrisisRow.channel_id == channel_id))
             row = rows.first()
-            return _to_crisis(row) if row else None
+            return to_crisis(row) if row else None
 
     async def by_ref(self, ref: str) -> Crisis | None:
         """A crisis by its id, its channel id, or its channel name (with or without '#')."""
@@ -78,7 +79,7 @@ class SqlCrisisStore:
                 select(CrisisRow).where((CrisisRow.channel_id == ref) | (CrisisRow.channel_name == name))
             )
             row = rows.first()
-            return _to_crisis(row) if row else None
+            return to_crisis(row) if row else None
 
     async def active(self) -> list[Crisis]:
         async with self.sessions() as session:
@@ -87,7 +88,7 @@ class SqlCrisisStore:
                 .where(CrisisRow.status != Status.CLOSED.value)
                 .order_by(col(CrisisRow.opened_at).desc())
             )
-            return [_to_crisis(r) for r in rows]
+            return [to_crisis(r) for r in rows]
 
     async def recently_closed(self, limit: int) -> list[Crisis]:
         async with self.sessions() as session:
@@ -97,13 +98,25 @@ class SqlCrisisStore:
                 .order_by(col(CrisisRow.closed_at).desc())
                 .limit(limit)
             )
-            return [_to_crisis(r) for r in rows]
+            return [to_crisis(r) for r in rows]
 
-    async def save(self, crisis: Crisis) -> None:
+    async def _set(self, crisis_id: int | None, *conditions, **values) -> bool:
+        """Change only the named columns, so a stale copy of a crisis never overwrites newer facts."""
         async with self.sessions() as session:
-            row = await session.get(CrisisRow, crisis.id)
-            session.add(_to_row(crisis, row))
+            result = await session.exec(
+                update(CrisisRow).where(col(CrisisRow.id) == crisis_id, *conditions).values(**values))
             await session.commit()
+            return result.rowcount == 1
+
+    async def set_lead(self, crisis: Crisis) -> None:
+        await self._set(crisis.id, lead=crisis.lead)
+
+    async def set_phase(self, crisis: Crisis) -> None:
+        await self._set(crisis.id, phase=crisis.phase)
+
+    async def mark_open(self, crisis: Crisis) -> None:
+        """Every opening step is done; a crisis closed meanwhile stays closed."""
+        await self._set(crisis.id, col(CrisisRow.status) == Status.OPENING.value, status=Status.OPEN.value)
 
     async def close(self, crisis: Crisis) -> bool:
         """Close unless already closed; False if someone else got there first."""
@@ -134,8 +147,8 @@ class SqlCrisisStore:
             )
             row.updated_at = datetime.now(timezone.utc)
             session.add(row)
-            crisis_row = await session.get(CrisisRow, crisis.id)
-            session.add(_to_row(crisis, crisis_row))
+            await session.exec(update(CrisisRow).where(col(CrisisRow.id) == crisis.id).values(
+                channel_id=crisis.channel_id, channel_name=crisis.channel_name, plan_ts=crisis.plan_ts))
             await session.commit()
 
     async def ping(self) -> None:

@@ -32,6 +32,10 @@ class CrisisRow(SQLModel, table=True):
     closed_by: str | None = None
     phase: str | None = None  # the latest recorded phase
     outcome: str | None = None  # one line, given at close
+    alert_source: str | None = None  # the alert that opened it, if one did
+    alert_key: str | None = Field(default=None, index=True)
+    previous_crisis_id: int | None = None  # an earlier crisis of the same alert key
+    digest_at: datetime | None = _when(nullable=True)  # when the next alert digest may be posted
 
 
 def _crisis_fk():
@@ -123,4 +127,60 @@ class LessonRow(SQLModel, table=True):
     crisis_id: int = _crisis_fk()
     text: str
     author: str
+    created_at: datetime = _when()
+
+
+class AlertRow(SQLModel, table=True):
+    """Every alert received, stored before the sender is answered."""
+
+    __tablename__ = "alert"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str
+    key: str
+    status: str
+    title: str
+    summary: str = ""
+    severity: str  # the plan tier
+    url: str | None = None
+    networks: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    metrics: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    count: int = 1  # alerts in this delivery (Alertmanager groups several)
+    raw: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    received_at: datetime = _when(index=True)
+    route: str  # opened, attached, triaged, recorded
+    crisis_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("crisis.id", ondelete="SET NULL"), index=True))
+    triage_id: int | None = Field(default=None, index=True)
+    digested: bool = Field(default=False, index=True)  # counted in a digest message already
+
+
+class AlertKeyRow(SQLModel, table=True):
+    """The open crisis of an alert key: at most one, which makes duplicates attach."""
+
+    __tablename__ = "alert_key"
+
+    source: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    crisis_id: int = _crisis_fk()
+
+
+class TriageRow(SQLModel, table=True):
+    """An alert below the auto-open severity, waiting for a person to open a crisis or dismiss it."""
+
+    __tablename__ = "triage"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str
+    key: str
+    pending_key: str | None = Field(default=None, unique=True)  # "<source>:<key>" while pending
+    title: str
+    severity: str
+    status: str  # pending, opened, dismissed
+    alert_count: int = 1
+    channel: str | None = None
+    ts: str | None = None  # the triage message, once posted
+    decided_by: str | None = None
+    decided_at: datetime | None = _when(nullable=True)
+    crisis_id: int | None = None
     created_at: datetime = _when()

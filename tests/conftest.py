@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.domain.clock import FixedClock
 from bot.emulator import SlackEmulator, Workspace
-from tests.support.harness import SIGNING_SECRET, TOKEN, BotUnderTest
+from tests.support.harness import ALERT_TOKEN, SIGNING_SECRET, TOKEN, BotUnderTest
 from tests.support.people import Person
 
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -48,7 +48,8 @@ async def emulator():
 
 @pytest.fixture
 async def bot(emulator, database_url, clock):
-    bot = BotUnderTest(emulator, database_url, clock, crisisbot_managers_channel="C0MANAGERS")
+    bot = BotUnderTest(emulator, database_url, clock, crisisbot_managers_channel="C0MANAGERS",
+                       crisisbot_alert_token=ALERT_TOKEN)
     await bot.start()
     yield bot
     await bot.stop()

@@ -70,3 +70,17 @@ async def test_a_crisis_survives_a_restart_of_the_bot(alice: Person, emulator, b
     await alice.types("/crisis close Keep the plan pinned", channel=channel)
     await alice.sees_privately("is closed")
     assert "Crisis closed: Serum video" in str(emulator.messages(channel)[-1].blocks)
+
+
+async def test_a_crisis_closed_while_still_opening_stays_closed(alice: Person, emulator, bot):
+    emulator.inject("conversations.setTopic", delay=1.0)  # one opening step lags behind
+    await alice.types("/crisis open high Lagging topic")
+    channel = await emulator.wait_for(lambda: next(
+        (c for c in emulator.channels if (c.name or "").endswith("lagging-topic") and emulator.pins(c.id)), None))
+
+    await alice.types("/crisis close Close early", channel=channel.id)
+    await alice.sees_privately("is closed")
+    await alice.sees_privately("is open")  # the opening finishes afterwards
+
+    crisis = await bot.services.crises.in_channel(channel.id)
+    assert crisis.is_closed

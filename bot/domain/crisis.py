@@ -34,6 +34,9 @@ class Crisis:
     closed_by: str | None = None
     phase: str | None = None  # the latest recorded phase of the plan
     outcome: str | None = None
+    alert_source: str | None = None  # set when an alert opened it
+    alert_key: str | None = None
+    previous_crisis_id: int | None = None  # an earlier, closed crisis of the same alert key
     id: int | None = None
 
     @property
@@ -62,7 +65,6 @@ class OpenRequest:
     description: str = ""
     private: bool = False
     origin_channel: str | None = None
-    extra: dict = field(default_factory=dict)
 
     def to_crisis(self, plan: Plan, now: datetime) -> Crisis:
         title = " ".join(self.title.split())

@@ -38,6 +38,9 @@ OPENING_STEPS: dict[str, tuple[str, ...]] = {
     "default_roles": ("post_plan",),  # then the pinned plan is updated with them
     "announce": ("create_channel",),
     "sitrep_prompt": ("pin_plan",),
+    # when an alert opened the crisis (nothing to do otherwise):
+    "alert_context": (),  # what the alert tells, pre-filled in the situation report
+    "alert_intro": ("create_channel",),  # the alert bookmarked and introduced in the channel
 }
 
 

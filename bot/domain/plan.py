@@ -66,6 +66,22 @@ class Reminders:
     snooze_minutes: tuple[int, ...] = (30, 60)
 
 
+NEUTRAL_SEVERITIES = ("critical", "high", "medium", "low", "info")
+
+
+@dataclass(frozen=True)
+class AlertPolicy:
+    """How alerts from monitoring and social-listening tools become crises."""
+
+    auto_open: str = "high"  # a firing alert at or above this plan tier opens a crisis
+    triage_channel: str | None = None  # where alerts below it go; None: the managers' channel
+    digest_seconds: int = 60  # at most one alert digest per crisis per interval
+    lead: str | None = None  # who leads a crisis an alert opened; None: the lead role's default holder
+    tiers: dict[str, str] = field(default_factory=lambda: {
+        "critical": "critical", "high": "high", "medium": "medium", "low": "low", "info": "low"})
+    words: dict[str, dict[str, str]] = field(default_factory=dict)  # per source: its word -> neutral severity
+
+
 @dataclass(frozen=True)
 class Plan:
     name: str
@@ -82,6 +98,16 @@ class Plan:
     limits: Limits = field(default_factory=Limits)
     reminders: Reminders = field(default_factory=Reminders)
     lessons_shown: int = 5
+    alerts: AlertPolicy = field(default_factory=AlertPolicy)
+
+    def tier_rank(self, key: str) -> int:
+        """Position of a severity tier, least severe first (the plan lists them that way)."""
+        return next(i for i, s in enumerate(self.severities) if s.key == key)
+
+    def alert_tier(self, neutral: str) -> str:
+        """The plan tier for an alert's neutral severity."""
+        tier = self.alerts.tiers.get(neutral)
+        return tier if tier and self.severity(tier) else self.default_severity
 
     @property
     def required_fields(self) -> tuple[SitrepField, ...]:
@@ -137,6 +163,7 @@ class _PlanReader:
         dos, donts = self._texts("dos"), self._texts("donts")
         limits = Limits(**self._numbers("limits", Limits))
         reminders = self._reminders()
+        alerts = self._alerts()
         plan = None
         if not self.problems:
             plan = Plan(
@@ -154,11 +181,16 @@ class _PlanReader:
                 limits=limits,
                 reminders=reminders,
                 lessons_shown=int(d.get("lessons_shown") or 5),
+                alerts=alerts,
             )
             if plan.severity(plan.default_severity) is None:
                 self.problems.append(f"default_severity {plan.default_severity!r} is not one of the severities")
             if plan.role(plan.lead_role) is None:
                 self.problems.append(f"lead_role {plan.lead_role!r} is not one of the roles")
+            for name, tier in [("alerts.auto_open", plan.alerts.auto_open),
+                               *((f"alerts.tiers.{k}", v) for k, v in plan.alerts.tiers.items())]:
+                if plan.severity(tier) is None:
+                    self.problems.append(f"{name} {tier!r} is not one of the severities")
             if plan.first_response_minutes <= 0:
                 self.problems.append("first_response_minutes must be positive")
         if self.problems:
@@ -186,6 +218,48 @@ class _PlanReader:
             self.problems.append("reminders.snooze_minutes: must be a list of positive whole numbers")
             snooze = [30, 60]
         return Reminders(**numbers, snooze_minutes=tuple(snooze))
+
+    def _alerts(self) -> AlertPolicy:
+        raw = self.data.get("alerts") or {}
+        if not isinstance(raw, Mapping):
+            self.problems.append("alerts: must be a mapping")
+            return AlertPolicy()
+        unknown = set(raw) - set(AlertPolicy.__dataclass_fields__)
+        if unknown:
+            self.problems.append(f"alerts: unknown setting(s) {', '.join(sorted(unknown))}")
+        tiers = self._default_tiers()
+        tiers.update({str(k): str(v) for k, v in (raw.get("tiers") or {}).items()})
+        if set(tiers) - set(NEUTRAL_SEVERITIES):
+            self.problems.append(f"alerts.tiers: keys must be among {', '.join(NEUTRAL_SEVERITIES)}")
+        words = {str(src): {str(w).lower(): str(n) for w, n in table.items()}
+                 for src, table in (raw.get("words") or {}).items() if isinstance(table, Mapping)}
+        for src, table in words.items():
+            if bad := [n for n in table.values() if n not in NEUTRAL_SEVERITIES]:
+                self.problems.append(f"alerts.words.{src}: {', '.join(bad)} not among {', '.join(NEUTRAL_SEVERITIES)}")
+        digest = raw.get("digest_seconds", 60)
+        if not isinstance(digest, int) or digest <= 0:
+            self.problems.append("alerts.digest_seconds: must be a positive whole number")
+            digest = 60
+        return AlertPolicy(
+            auto_open=str(raw.get("auto_open") or tiers["high"]),
+            triage_channel=str(raw["triage_channel"]) if raw.get("triage_channel") else None,
+            digest_seconds=digest,
+            lead=str(raw["lead"]) if raw.get("lead") else None,
+            tiers=tiers,
+            words=words,
+        )
+
+    def _default_tiers(self) -> dict[str, str]:
+        """Neutral alert severities onto the plan's own tiers: by name when it has them, else by rank."""
+        keys = [str(s.get("key", "")).lower() for s in self.data.get("severities") or [] if isinstance(s, Mapping)]
+        if not keys:
+            return dict(AlertPolicy().tiers)
+        named = AlertPolicy().tiers
+        if all(tier in keys for tier in named.values()):
+            return dict(named)
+        top = len(keys) - 1  # the plan lists its tiers least severe first
+        ranks = {"critical": top, "high": max(0, top - 1), "medium": top // 2, "low": 0, "info": 0}
+        return {neutral: keys[rank] for neutral, rank in ranks.items()}
 
     def _texts(self, section: str) -> tuple[str, ...]:
         raw = self.data.get(section) or []

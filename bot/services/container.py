@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.services.alerts import AlertService
 from bot.services.crises import CrisisService
 from bot.services.deps import Deps
 from bot.services.phases import PhaseService
@@ -22,16 +23,24 @@ class Services:
     phases: PhaseService
     timeline: TimelineService
     reminders: ReminderService
+    alerts: AlertService
+
+    async def tick(self) -> None:
+        """The scheduler's job, every few seconds: reminders due, alert digests, unfinished openings."""
+        await self.reminders.tick()
+        await self.alerts.tick()
 
 
 def build_services(deps: Deps) -> Services:
     reminders = ReminderService(deps)
+    crises = CrisisService(deps, reminders)
     return Services(
         deps=deps,
-        crises=CrisisService(deps, reminders),
+        crises=crises,
         team=TeamService(deps),
         sitrep=SitrepService(deps, reminders),
         phases=PhaseService(deps, reminders),
         timeline=TimelineService(deps),
         reminders=reminders,
+        alerts=AlertService(deps, crises),
     )

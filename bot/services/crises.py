@@ -29,13 +29,21 @@ class CrisisService:
         return request.to_crisis(self.plan, self.deps.clock.now())
 
     async def open(self, request: OpenRequest) -> Crisis:
-        """Record the crisis, its lead, its first timeline entry and its reminders; then run the Slack steps."""
-        crisis = await self.deps.crises.add(self.validate(request))
+        """Record the crisis, then start it."""
+        return await self.start(await self.deps.crises.add(self.validate(request)))
+
+    async def start(self, crisis: Crisis) -> Crisis:
+        """A recorded crisis gets its lead, its first timeline entry and its reminders; then the Slack steps run."""
         assert crisis.id is not None
-        await self.deps.dossier.assign_role(
-            crisis.id, Assignment(self.plan.lead_role, crisis.lead, crisis.opened_by, crisis.opened_at))
+        alert = await self.deps.alerts.first_alert(crisis.id) if crisis.alert_key else None
+        if alert is not None:  # the timeline starts with the alert that opened the crisis
+            await self.deps.log(crisis, Kind.ALERT, None, title=alert.title, source=alert.source,
+                                count=alert.count, status=str(alert.status), url=alert.url)
+        if crisis.lead:
+            await self.deps.dossier.assign_role(
+                crisis.id, Assignment(self.plan.lead_role, crisis.lead, crisis.opened_by, crisis.opened_at))
         await self.deps.log(crisis, Kind.OPENED, crisis.opened_by, title=crisis.title, severity=crisis.severity,
-                            **request.extra)
+                            source=crisis.alert_source, previous=crisis.previous_crisis_id)
         await self.reminders.on_open(crisis)
         return await self.opening.run(crisis)
 
@@ -73,6 +81,7 @@ class CrisisService:
             await self.deps.dossier.add_lessons(self.plan.name, crisis.id, lessons, user, now)
         await self.deps.log(crisis, Kind.CLOSED, user, outcome=crisis.outcome or "", lessons=len(lessons))
         await self.reminders.on_close(crisis)
+        await self.deps.alerts.release(crisis.id)
         dossier = await self.dossier(crisis)
         await self.deps.tell("story", crisis, dossier=dossier)
         await self.deps.tell("story", crisis, Audience.MANAGERS, dossier=dossier)

@@ -10,7 +10,7 @@ from bot.domain.notices import Audience, Notice
 from bot.domain.plan import Plan
 from bot.domain.roles import holders
 from bot.domain.timeline import Entry, Kind
-from bot.ports import CrisisStore, DossierStore, ReminderStore, SlackGateway
+from bot.ports import AlertStore, CrisisStore, DossierStore, ReminderStore, SlackGateway
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class Deps:
     slack: SlackGateway
     plan: Plan
     clock: Clock
+    alerts: AlertStore
 
     async def log(self, crisis: Crisis, kind: Kind, author: str | None, ref: str | None = None, **data) -> bool:
         """Add a timeline entry now; False when an entry with the same ref exists."""

@@ -7,10 +7,12 @@ import logging
 
 from bot.domain.crisis import Crisis, Status
 from bot.domain.errors import SlackStepFailed
+from bot.domain.intake import sitrep_prefill
 from bot.domain.naming import channel_names
 from bot.domain.notices import Audience
 from bot.domain.opening import StepState, StepStatus, finished, ready
-from bot.domain.roles import Assignment
+from bot.domain.roles import Assignment, user_id
+from bot.domain.sitrep import Sitrep
 from bot.domain.timeline import Kind
 from bot.ports import ChannelNameTaken, SlackCallFailed
 from bot.services.deps import Deps
@@ -44,7 +46,7 @@ class OpeningRunner:
                 await self.deps.crises.save_step(crisis, state)
         if finished(states):
             crisis.status = Status.OPEN
-            await self.deps.crises.save(crisis)
+            await self.deps.crises.mark_open(crisis)
             return crisis
         failed = next(s for s in states.values() if s.status is StepStatus.FAILED)
         raise SlackStepFailed(step=failed.step, code=failed.error or "unknown", channel=crisis.channel_id)
@@ -71,8 +73,9 @@ class OpeningRunner:
         raise SlackCallFailed("conversations.create", "name_taken")
 
     async def _invite(self, crisis: Crisis) -> dict:
-        users = sorted({crisis.opened_by, crisis.lead})
-        await self.slack.invite(self._channel(crisis), users)
+        users = sorted(u for u in {crisis.opened_by, crisis.lead} if user_id(u))  # not "alert:…", not nobody
+        if users:
+            await self.slack.invite(self._channel(crisis), users)
         return {"users": users}
 
     async def _set_topic(self, crisis: Crisis) -> None:
@@ -116,6 +119,33 @@ class OpeningRunner:
     async def _sitrep_prompt(self, crisis: Crisis) -> dict:
         ts = await self.deps.tell("sitrep_prompt", crisis)
         return {"ts": ts}
+
+    async def _alert_context(self, crisis: Crisis) -> dict:
+        alert = await self._first_alert(crisis)
+        if alert is None:
+            return {}
+        assert crisis.id is not None
+        fields = sitrep_prefill(alert, self.plan)
+        existing = await self.deps.dossier.sitreps(crisis.id)
+        if fields and not existing:
+            version = Sitrep(existing).change(self.plan, fields, crisis.opened_by, self.deps.clock.now())
+            await self.deps.dossier.add_sitrep(crisis.id, version)
+        return {"prefilled": sorted(fields)}
+
+    async def _alert_intro(self, crisis: Crisis) -> dict:
+        alert = await self._first_alert(crisis)
+        if alert is None:
+            return {}
+        if alert.url:
+            await self.slack.bookmark(self._channel(crisis), alert.title, alert.url)
+        previous = await self.deps.crises.get(crisis.previous_crisis_id) if crisis.previous_crisis_id else None
+        ts = await self.deps.tell("alert_opened", crisis, alert=alert, previous=previous)
+        return {"ts": ts}
+
+    async def _first_alert(self, crisis: Crisis):
+        if not crisis.alert_key or crisis.id is None:
+            return None
+        return await self.deps.alerts.first_alert(crisis.id)
 
     @staticmethod
     def _channel(crisis: Crisis) -> str:

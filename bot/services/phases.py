@@ -36,7 +36,7 @@ class PhaseService:
         milestone = record(self.plan, history, phase.key, by, self.deps.clock.now(), note)
         await self.deps.dossier.add_milestone(crisis.id, milestone)
         crisis.phase = phase.key
-        await self.deps.crises.save(crisis)
+        await self.deps.crises.set_phase(crisis)
         repeated = any(m.phase == phase.key for m in history)
         await self.deps.log(crisis, Kind.MILESTONE, by, phase=phase.key, note=note, repeated=repeated,
                             skipped=list(milestone.skipped))

@@ -43,7 +43,7 @@ class TeamService:
             return role, previous
         if role.key == self.plan.lead_role:
             crisis.lead = user
-            await self.deps.crises.save(crisis)
+            await self.deps.crises.set_lead(crisis)
             await self.deps.slack.set_topic(crisis.channel_id, crisis, self.plan)  # type: ignore[arg-type]
         await self.deps.slack.invite(crisis.channel_id, [user])  # type: ignore[arg-type]
         await self.deps.log(crisis, Kind.ROLE, by, role=role.key, user=user, previous=previous)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from handlers.escape import cut
+from bot.domain.intake import ALERT_PREFIX
+from handlers.escape import cut, esc
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -60,5 +61,9 @@ def when(moment: datetime) -> str:
 
 
 def mention(user: str | None, t) -> str:
-    """A person as Slack shows them, or the catalog's word for nobody (e.g. an alert-opened crisis's lead)."""
-    return f"<@{user}>" if user else t.t("plan.unassigned")
+    """A person as Slack shows them; an alert as its source; nobody (e.g. no lead yet) in the catalog's words."""
+    if not user:
+        return t.t("plan.unassigned")
+    if user.startswith(ALERT_PREFIX):
+        return t.t("alerts.opened_by", source=esc(user[len(ALERT_PREFIX):]))
+    return f"<@{user}>"

@@ -29,10 +29,10 @@ Renderer = Callable[[Notice, RenderContext], Rendered]
 
 
 def all_renderers() -> dict[str, Renderer]:
-    from handlers.blocks import lifecycle, reminders, story
+    from handlers.blocks import alerts, lifecycle, reminders, story
 
     joined: dict[str, Renderer] = {}
-    for module in (lifecycle, reminders, story):
+    for module in (lifecycle, reminders, story, alerts):
         if clash := joined.keys() & module.RENDERERS.keys():
             raise ValueError(f"notice kinds rendered twice: {sorted(clash)}")
         joined.update(module.RENDERERS)

@@ -40,7 +40,7 @@ def plan_message(crisis: Crisis, plan: Plan, t: Catalog, lessons: list[Lesson] |
         header(t.t("plan.header", title=crisis.title)),
         context(
             t.t("plan.context", severity=esc(severity_label), lead=mention(crisis.lead, t),
-                opened_by=crisis.opened_by, opened_at=when(crisis.opened_at))
+                opened_by=mention(crisis.opened_by, t), opened_at=when(crisis.opened_at))
         ),
     ]
     if crisis.id is not None:

@@ -11,6 +11,7 @@ from bot.settings import Settings
 
 TOKEN = "xoxb-emulator"
 SIGNING_SECRET = "test-signing-secret"
+ALERT_TOKEN = "test-alert-token"
 
 
 class BotUnderTest:
@@ -60,3 +61,7 @@ class BotUnderTest:
     async def tick(self) -> int:
         """What the scheduler's job does every few seconds: fire the reminders that are due."""
         return await self.services.reminders.tick()
+
+    async def tick_alerts(self) -> int:
+        """The alert part of the scheduler's job: digests, unposted triage, unfinished openings."""
+        return await self.services.alerts.tick()

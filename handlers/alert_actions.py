@@ -1,0 +1,48 @@
+"""Buttons on alert messages: open a crisis from triage, dismiss it, record Recovery."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+
+from bot.domain.errors import AlreadyClosed
+from bot.services.alerts import DISMISSED, OPENED
+from handlers.actions import crisis_by_id
+from handlers.blocks.alerts import RECORD_RECOVERY, TRIAGE_DISMISS, TRIAGE_OPEN
+from handlers.context import HandlerContext
+from handlers.escape import esc
+from handlers.replies import answering
+
+RECOVERY = "recovery"
+
+
+def register(app: AsyncApp, ctx: HandlerContext) -> None:
+    t = ctx.catalog
+
+    def private(respond: AsyncRespond):
+        async def say(text: str) -> None:
+            await respond(text=text, response_type="ephemeral", replace_original=False)
+        return say
+
+    def decides(decision: str):
+        async def listener(ack: AsyncAck, body: dict, respond: AsyncRespond) -> None:
+            await ack()
+            action = body["actions"][0]
+            async with answering(ctx, private(respond), f"triage {decision}"):
+                crisis = await ctx.services.alerts.decide(int(action["value"]), decision, by=body["user"]["id"])
+                if crisis is not None:
+                    await private(respond)(t.t("open.done", channel=crisis.channel_id))
+        return listener
+
+    app.action(TRIAGE_OPEN)(decides(OPENED))
+    app.action(TRIAGE_DISMISS)(decides(DISMISSED))
+
+    @app.action(RECORD_RECOVERY)
+    async def record_recovery(ack: AsyncAck, body: dict, respond: AsyncRespond) -> None:
+        await ack()
+        action = body["actions"][0]
+        async with answering(ctx, private(respond), "record recovery"):
+            crisis = await crisis_by_id(ctx, action.get("value"))
+            if crisis.is_closed:
+                raise AlreadyClosed(title=crisis.title)
+            milestone = await ctx.services.phases.record(crisis, RECOVERY, "", by=body["user"]["id"])
+            await private(respond)(t.t("milestone.recorded", phase=esc(ctx.plan.phase(milestone.phase).name)))

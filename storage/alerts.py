@@ -1,0 +1,234 @@
+"""Alerts, their keys and triage: stored before the sender is answered, decided in one transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, func, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.domain.alerts import Alert, AlertStatus
+from bot.domain.crisis import Crisis, Status
+from bot.domain.digest import Digest, Triage
+from bot.domain.intake import Intake, Route
+from storage.crises import to_crisis, to_row, utc
+from storage.tables import AlertKeyRow, AlertRow, CrisisRow, TriageRow
+
+MAX_KEY_RACES = 5
+
+
+class SqlAlertStore:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]):
+        self.sessions = sessions
+
+    async def ingest(self, alert: Alert, tier: str, opens: bool, new_crisis: Crisis, now: datetime) -> Intake:
+        """Store the alert and decide, atomically, what it joins or starts.
+
+        Simultaneous duplicates race on the alert_key primary key: one opens the crisis,
+        the others find the key taken and attach to it.
+        """
+        for _ in range(MAX_KEY_RACES):
+            try:
+                return await self._ingest_once(alert, tier, opens, new_crisis, now)
+            except IntegrityError:
+                continue  # someone opened (or triaged) this key meanwhile: decide again
+        raise RuntimeError(f"alert key {alert.source}:{alert.key} kept racing")
+
+    async def _ingest_once(self, alert: Alert, tier: str, opens: bool, new_crisis: Crisis, now: datetime) -> Intake:
+        async with self.sessions() as session:
+            row = _alert_row(alert, tier, now)
+            open_key = await session.get(AlertKeyRow, (alert.source, alert.key))
+            if open_key is not None:
+                row.route, row.crisis_id = Route.ATTACHED.value, open_key.crisis_id
+                row.digested = False  # told in the crisis's next digest
+                session.add(row)
+                await session.commit()
+                return Intake(Route.ATTACHED, row.id, crisis_id=open_key.crisis_id)  # type: ignore[arg-type]
+            if opens:
+                return await self._open(session, row, alert, new_crisis)
+            if alert.is_firing:
+                return await self._triage(session, row, alert, tier, now)
+            row.route = Route.RECORDED.value
+            session.add(row)
+            await session.commit()
+            return Intake(Route.RECORDED, row.id)  # type: ignore[arg-type]
+
+    async def _open(self, session: AsyncSession, row: AlertRow, alert: Alert, crisis: Crisis) -> Intake:
+        previous = (await session.exec(
+            select(CrisisRow.id).where(CrisisRow.alert_source == alert.source, CrisisRow.alert_key == alert.key,
+                                       CrisisRow.status == Status.CLOSED.value)
+            .order_by(col(CrisisRow.closed_at).desc()).limit(1))).first()
+        crisis.previous_crisis_id = previous
+        crisis_row = to_row(crisis)
+        session.add(crisis_row)
+        await session.flush()
+        session.add(AlertKeyRow(source=alert.source, key=alert.key, crisis_id=crisis_row.id))
+        row.route, row.crisis_id = Route.OPENED.value, crisis_row.id
+        session.add(row)
+        await session.commit()  # IntegrityError here: the key was opened meanwhile
+        crisis.id = crisis_row.id
+        return Intake(Route.OPENED, row.id, crisis_id=crisis_row.id)  # type: ignore[arg-type]
+
+    async def _triage(self, session: AsyncSession, row: AlertRow, alert: Alert, tier: str, now: datetime) -> Intake:
+        pending = f"{alert.source}:{alert.key}"
+        triage = (await session.exec(select(TriageRow).where(TriageRow.pending_key == pending))).first()
+        new = triage is None
+        if triage is None:
+            triage = TriageRow(source=alert.source, key=alert.key, pending_key=pending, title=alert.title[:300],
+                               severity=tier, status="pending", alert_count=0, created_at=now)
+        triage.alert_count += alert.count
+        session.add(triage)
+        await session.flush()
+        row.route, row.triage_id = Route.TRIAGED.value, triage.id
+        session.add(row)
+        await session.commit()
+        return Intake(Route.TRIAGED, row.id, triage_id=triage.id, new_triage=new)  # type: ignore[arg-type]
+
+    async def count(self, crisis_id: int) -> int:
+        """Exactly how many alerts a crisis received (a grouped delivery counts each alert in it)."""
+        async with self.sessions() as session:
+            total = (await session.exec(
+                select(func.coalesce(func.sum(AlertRow.count), 0)).where(AlertRow.crisis_id == crisis_id))).one()
+            return int(total)
+
+    async def release(self, crisis_id: int) -> None:
+        """The crisis closed: its key is free, and the next alert of it opens a new crisis."""
+        async with self.sessions() as session:
+            await session.exec(delete(AlertKeyRow).where(col(AlertKeyRow.crisis_id) == crisis_id))
+            await session.commit()
+
+    # digests -------------------------------------------------------------
+    async def digest_due(self, now: datetime) -> list[int]:
+        """Open crises with alerts not yet told, whose digest interval has passed."""
+        async with self.sessions() as session:
+            rows = await session.exec(
+                select(AlertRow.crisis_id).join(CrisisRow, col(CrisisRow.id) == col(AlertRow.crisis_id))
+                .where(col(AlertRow.digested).is_(False), CrisisRow.status == Status.OPEN.value,
+                       (col(CrisisRow.digest_at).is_(None)) | (col(CrisisRow.digest_at) <= now))
+                .distinct())
+            return [r for r in rows if r is not None]
+
+    async def claim_digest(self, crisis_id: int, now: datetime, interval: timedelta) -> Digest | None:
+        """Take the crisis's untold alerts for one digest, at most once per interval, across processes."""
+        async with self.sessions() as session:
+            crisis = await session.get(CrisisRow, crisis_id)
+            if crisis is None:
+                return None
+            seen = crisis.digest_at
+            if seen is not None and utc(seen) > now:
+                return None
+            claimed = await session.exec(
+                update(CrisisRow).where(col(CrisisRow.id) == crisis_id,
+                                        col(CrisisRow.digest_at).is_(None) if seen is None
+                                        else col(CrisisRow.digest_at) == seen)
+                .values(digest_at=now + interval).execution_options(synchronize_session=False))
+            if claimed.rowcount != 1:
+                await session.rollback()
+                return None
+            totals = (await session.exec(
+                select(func.max(AlertRow.id), func.coalesce(func.sum(AlertRow.count), 0),
+                       func.coalesce(func.sum(case((AlertRow.status == "resolved", AlertRow.count), else_=0)), 0),
+                       func.min(AlertRow.received_at))
+                .where(AlertRow.crisis_id == crisis_id, col(AlertRow.digested).is_(False)))).one()
+            last_id, alerts, resolved, since = totals
+            if last_id is None:
+                await session.commit()
+                return None
+            titles = (await session.exec(
+                select(AlertRow.title).where(AlertRow.crisis_id == crisis_id, col(AlertRow.digested).is_(False))
+                .group_by(AlertRow.title).order_by(func.max(AlertRow.id).desc()).limit(3))).all()
+            await session.exec(
+                update(AlertRow).where(col(AlertRow.crisis_id) == crisis_id, col(AlertRow.digested).is_(False),
+                                       col(AlertRow.id) <= last_id)
+                .values(digested=True).execution_options(synchronize_session=False))
+            await session.commit()
+            return Digest(crisis_id, int(alerts), int(resolved), utc(since), tuple(titles))
+
+    # triage ----------------------------------------------------------------
+    async def triage(self, triage_id: int) -> Triage | None:
+        async with self.sessions() as session:
+            row = await session.get(TriageRow, triage_id)
+            return _to_triage(row) if row else None
+
+    async def unposted_triage(self) -> list[Triage]:
+        async with self.sessions() as session:
+            rows = await session.exec(select(TriageRow).where(TriageRow.status == "pending",
+                                                              col(TriageRow.ts).is_(None)))
+            return [_to_triage(r) for r in rows]
+
+    async def triage_posted(self, triage_id: int, channel: str, ts: str) -> None:
+        async with self.sessions() as session:
+            await session.exec(update(TriageRow).where(col(TriageRow.id) == triage_id)
+                               .values(channel=channel, ts=ts).execution_options(synchronize_session=False))
+            await session.commit()
+
+    async def decide(self, triage_id: int, status: str, by: str, now: datetime) -> bool:
+        """Record a person's decision; False if someone decided first."""
+        async with self.sessions() as session:
+            result = await session.exec(
+                update(TriageRow).where(col(TriageRow.id) == triage_id, col(TriageRow.status) == "pending")
+                .values(status=status, decided_by=by, decided_at=now, pending_key=None)
+                .execution_options(synchronize_session=False))
+            await session.commit()
+            return result.rowcount == 1
+
+    async def decide_crisis(self, triage_id: int, crisis_id: int) -> None:
+        """The crisis a triage decision opened; its alerts now count towards it."""
+        async with self.sessions() as session:
+            await session.exec(update(TriageRow).where(col(TriageRow.id) == triage_id).values(crisis_id=crisis_id)
+                               .execution_options(synchronize_session=False))
+            await session.exec(update(AlertRow).where(col(AlertRow.triage_id) == triage_id)
+                               .values(crisis_id=crisis_id, digested=True)
+                               .execution_options(synchronize_session=False))
+            await session.commit()
+
+    async def first_alert_of_triage(self, triage_id: int) -> Alert | None:
+        async with self.sessions() as session:
+            row = (await session.exec(select(AlertRow).where(AlertRow.triage_id == triage_id)
+                                      .order_by(col(AlertRow.id).desc()).limit(1))).first()
+            return _to_alert(row) if row else None
+
+    async def first_alert(self, crisis_id: int) -> Alert | None:
+        async with self.sessions() as session:
+            row = (await session.exec(select(AlertRow).where(AlertRow.crisis_id == crisis_id)
+                                      .order_by(col(AlertRow.id)).limit(1))).first()
+            return _to_alert(row) if row else None
+
+    async def link(self, source: str, key: str, crisis_id: int) -> bool:
+        """Make a crisis the open one of an alert key (a triage opened it); False if another is."""
+        async with self.sessions() as session:
+            session.add(AlertKeyRow(source=source, key=key, crisis_id=crisis_id))
+            try:
+                await session.commit()
+            except IntegrityError:
+                return False
+            return True
+
+    async def crises_opening(self) -> list[Crisis]:
+        """Crises recorded but whose Slack steps have not all finished (a crash or an outage)."""
+        async with self.sessions() as session:
+            rows = await session.exec(select(CrisisRow).where(CrisisRow.status == Status.OPENING.value))
+            return [to_crisis(r) for r in rows]
+
+
+def _alert_row(alert: Alert, tier: str, now: datetime) -> AlertRow:
+    return AlertRow(source=alert.source, key=alert.key, status=str(alert.status), title=alert.title,
+                    summary=alert.summary, severity=tier, url=alert.url, networks=list(alert.networks),
+                    metrics=dict(alert.metrics), count=alert.count, raw=alert.raw, received_at=now, route="",
+                    digested=True)  # only an alert attached to an open crisis waits for a digest
+
+
+def _to_alert(row: AlertRow) -> Alert:
+    """The stored alert (its plan tier is on the row and the triage, not in the neutral shape)."""
+    return Alert(source=row.source, key=row.key, title=row.title, summary=row.summary,
+                 status=AlertStatus(row.status), url=row.url,
+                 networks=tuple(row.networks), metrics=dict(row.metrics), started_at=None,
+                 fingerprints=(), raw=dict(row.raw))
+
+
+def _to_triage(row: TriageRow) -> Triage:
+    return Triage(row.id, row.source, row.key, row.title, row.severity, row.status,  # type: ignore[arg-type]
+                  row.alert_count, row.channel, row.ts, row.decided_by, row.crisis_id)

@@ -13,6 +13,13 @@ from datetime import timezone
 import aiohttp
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.jitter import RandomJitter
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.catalog import Catalog
@@ -27,6 +34,7 @@ from handlers.bolt import build_bolt_app
 from handlers.context import HandlerContext
 from handlers.alerts_web import ALERT_TOKEN, ALERT_WORK, ALERTS, add_alert_routes
 from handlers.inflight import InFlight
+from handlers.ratelimit import SlackRateLimiter
 from handlers.slack_gateway import WebApiGateway
 from handlers.web import BOLT, STORE, add_routes
 from storage.crises import SqlCrisisStore
@@ -48,7 +56,7 @@ MAX_BODY = 1024 * 1024
 
 
 def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan | None = None,
-                  catalog: Catalog | None = None) -> web.Application:
+                  catalog: Catalog | None = None, limiter: SlackRateLimiter | None = None) -> web.Application:
     clock = clock or SystemClock()
     plan = plan or load_plan(settings.crisisbot_plan)
     catalog = catalog or Catalog.load(settings.crisisbot_language)
@@ -69,10 +77,11 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
             token=settings.secret("slack_bot_token") or None,
             base_url=settings.slack_api_url,
             session=session,
+            retry_handlers=retry_handlers(),
         )
         render = RenderContext(plan, catalog, clock, settings.crisisbot_managers_channel)
         dossier, reminders, alerts = app[STORES]
-        deps = Deps(app[STORE], dossier, reminders, WebApiGateway(client, render), plan, clock, alerts)
+        deps = Deps(app[STORE], dossier, reminders, WebApiGateway(client, render, limiter), plan, clock, alerts)
         app[SERVICES] = services = build_services(deps)
         app[INFLIGHT] = inflight = InFlight()
         ctx = HandlerContext(services=services, plan=plan, catalog=catalog, clock=clock, inflight=inflight)
@@ -101,6 +110,16 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
     add_routes(app, slack_http=not settings.socket_mode)
     add_alert_routes(app)
     return app
+
+
+def retry_handlers() -> list:
+    """slack-sdk's own retries: 429 after Retry-After, and 5xx and connection errors with backoff and jitter."""
+    backoff = BackoffRetryIntervalCalculator(backoff_factor=0.5, jitter=RandomJitter())
+    return [
+        AsyncConnectionErrorRetryHandler(max_retry_count=3, interval_calculator=backoff),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+        AsyncServerErrorRetryHandler(max_retry_count=3, interval_calculator=backoff),
+    ]
 
 
 async def _socket_mode(bolt, settings: Settings, client: AsyncWebClient):

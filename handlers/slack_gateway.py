@@ -13,14 +13,16 @@ from bot.ports import ChannelNameTaken, SlackCallFailed
 from handlers.blocks.messages import topic
 from handlers.blocks.notices import RenderContext, all_renderers
 from handlers.blocks.plan import plan_message
+from handlers.ratelimit import SlackRateLimiter
 
 # Answers that mean "it is already so": the step's goal holds.
 ALREADY_DONE = {"already_in_channel", "already_pinned"}
 
 
 class WebApiGateway:
-    def __init__(self, client: AsyncWebClient, render: RenderContext):
+    def __init__(self, client: AsyncWebClient, render: RenderContext, limiter: SlackRateLimiter | None = None):
         self.client = client
+        self.limiter = limiter or SlackRateLimiter()
         self.render = render
         self.t = render.catalog
         self.renderers = all_renderers()
@@ -30,6 +32,7 @@ class WebApiGateway:
 
         An "already done" answer counts as success and returns {}.
         """
+        await self.limiter.acquire(method, kwargs.get("channel"))
         try:
             response = await getattr(self.client, method.replace(".", "_"))(**kwargs)
         except SlackApiError as exc:

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 TIER_LIMITS = {"t1": 1, "t2": 20, "t3": 50, "t4": 100}   # calls per minute, per method
 WINDOW = 60.0
-POST_BURST = 3            # chat.postMessage: burst per channel, refilled at 1 message/s
+POST_BURST = 10           # chat.postMessage: burst per channel, refilled at 1 message/s (Slack allows short bursts)
 POST_RATE = 1.0
 JSON_ARGS = ("blocks", "view", "attachments", "metadata", "users", "options")
 

@@ -56,20 +56,21 @@ class AlertService:
         self.opening.add(crisis.id)
         try:
             if await self.deps.dossier.timeline(crisis.id):
-                await self.crises.opening.run(crisis)  # started before: resume the Slack steps only
+                crisis = await self.crises.opening.run(crisis)  # started before: resume the Slack steps only
             else:
-                await self.crises.start(crisis)
+                crisis = await self.crises.start(crisis)
         finally:
             self.opening.discard(crisis.id)
+        await self.digest(crisis.id)  # duplicates that arrived while the channel was being made
 
     async def digest(self, crisis_id: int) -> bool:
         """Tell a crisis's channel about its new alerts, at most once per interval; True if posted."""
+        crisis = await self.deps.crises.get(crisis_id)
+        if crisis is None or crisis.status is not Status.OPEN:
+            return False  # still opening (told once it is open) or closed
         now = self.deps.clock.now()
         digest = await self.deps.alerts.claim_digest(crisis_id, now, timedelta(seconds=self.plan.alerts.digest_seconds))
         if digest is None:
-            return False
-        crisis = await self.deps.crises.get(crisis_id)
-        if crisis is None or crisis.status is not Status.OPEN:
             return False
         total = await self.deps.alerts.count(crisis_id)
         await self.deps.log(crisis, Kind.ALERT, None, count=digest.alerts, resolved=digest.resolved, total=total,

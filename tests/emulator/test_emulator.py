@@ -6,6 +6,8 @@ import asyncio
 
 import aiohttp
 import pytest
+
+from bot.emulator.server import POST_BURST
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.emulator import SlackEmulator
@@ -236,14 +238,14 @@ async def test_rate_limit_tiers(clock: FakeClock, session: aiohttp.ClientSession
         clock.advance(40)   # exactly Retry-After later there is room again
         await client.conversations_setTopic(channel="C0GENERAL", topic="again")
         assert emu.channel("C0GENERAL").topic == "again"
-        for _ in range(3):   # chat.postMessage: burst of 3, then 1 per second per channel
+        for _ in range(POST_BURST):   # chat.postMessage: a short burst, then 1 per second per channel
             await client.chat_postMessage(channel="C0MANAGERS", text="m")
         err = await api_error(client.chat_postMessage(channel="C0MANAGERS", text="m"))
         assert err.response.status_code == 429 and err.response.headers["Retry-After"] == "1"
         await client.chat_postMessage(channel="C0GENERAL", text="other channel")
         clock.advance(1)
         await client.chat_postMessage(channel="C0MANAGERS", text="m")
-        assert [c.status for c in emu.calls_to("chat.postMessage")] == [200] * 3 + [429, 200, 200]
+        assert [c.status for c in emu.calls_to("chat.postMessage")] == [200] * POST_BURST + [429, 200, 200]
 
 
 async def test_rate_limits_off_by_default(client: AsyncWebClient) -> None:

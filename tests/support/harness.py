@@ -16,7 +16,7 @@ ALERT_TOKEN = "test-alert-token"
 
 class BotUnderTest:
     def __init__(self, emulator: SlackEmulator, database_url: str, clock: Clock, plan: Plan | None = None,
-                 **settings):
+                 limiter=None, **settings):
         self.settings = Settings(
             _env_file=None,
             slack_bot_token=TOKEN,
@@ -27,6 +27,7 @@ class BotUnderTest:
         )
         self.clock = clock
         self.plan = plan
+        self.limiter = limiter
         self.running: Running | None = None
 
     @property
@@ -39,7 +40,7 @@ class BotUnderTest:
         return self.url + "/slack/events"
 
     async def start(self) -> BotUnderTest:
-        app = build_web_app(self.settings, clock=self.clock, plan=self.plan)
+        app = build_web_app(self.settings, clock=self.clock, plan=self.plan, limiter=self.limiter)
         self.running = await start(app)
         return self
 

@@ -29,7 +29,8 @@ test: $(BIN)/crisisbot
 	$(BIN)/python -m pytest -q
 
 bench: $(BIN)/crisisbot
-	$(BIN)/python bench/open_crisis.py
+	$(BIN)/python -m bench.open_crisis
+	$(BIN)/python -m bench.alerts
 
 clean:
 	rm -rf $(VENV) *.egg-info

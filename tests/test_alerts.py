@@ -214,3 +214,26 @@ async def test_the_generic_schema_is_published(sender: Sender):
 
     assert response.status == 200
     assert "title" in schema["required"]
+
+
+async def test_a_storm_on_one_key_gives_one_crisis_an_exact_count_and_few_messages(
+        sender: Sender, emulator, bot, clock):
+    payload = sample("generic_firing")
+    resolved = sample("generic_resolved")
+    await sender.post("generic", payload)  # the first opens the crisis
+    for wave in range(10):  # then 999 more, 100 at a time; every tenth says resolved
+        answers = await asyncio.gather(*(sender.post("generic", resolved if n % 10 == 0 else payload)
+                                         for n in range(100 if wave < 9 else 99)))
+        assert {status for status, _ in answers} == {202}
+    channel = await opened_channel(emulator)
+    crisis = await bot.services.crises.in_channel(channel.id)
+
+    assert await bot.services.deps.alerts.count(crisis.id) == 1000
+    digests_now = [m for m in said_in(emulator, channel.id) if "alert(s)" in m]
+    assert len(digests_now) <= 1  # within one interval
+    clock.advance(seconds=61)
+    await bot.tick_alerts()
+    digests = [m for m in said_in(emulator, channel.id) if "alert(s)" in m]
+    assert sum(int(d.split("*+")[1].split(" ")[0].replace(",", "")) for d in digests) == 999
+    assert sum(int(d.split("*")[3].split(" ")[0].replace(",", "")) for d in digests if "resolved*" in d) == 100
+    assert [c for c in crisis_channels(emulator)] == [channel]

@@ -81,3 +81,32 @@ def test_commands_parse(plan: Plan):
     assert commands.parse("STATUS", plan) == commands.Status()
     assert commands.parse("chiudi", plan) == commands.Close()
     assert commands.parse("dance now", plan) == commands.Help(unknown="dance")
+
+
+def test_alert_severities_map_onto_the_plan_through_its_tables(plan: Plan):
+    from dataclasses import replace
+
+    from bot.domain.alerts import Alert
+    from bot.domain.intake import opens_crisis, tier
+
+    paged = Alert(source="pagerduty", key="k", title="t", severity="high", source_severity="error")
+    assert tier(paged, plan) == "high" and opens_crisis(paged, "high", plan)
+    info = Alert(source="generic", key="k", title="t", severity="info")
+    assert tier(info, plan) == "low" and not opens_crisis(info, "low", plan)
+
+    stricter = replace(plan, alerts=replace(plan.alerts, words={"pagerduty": {"error": "medium"}},
+                                            auto_open="critical"))
+    assert tier(paged, stricter) == "medium"
+    assert not opens_crisis(Alert(source="generic", key="k", title="t", severity="high"), "high", stricter)
+
+
+def test_a_plan_without_the_default_tier_names_gets_alert_tiers_by_rank(tmp_path):
+    path = tmp_path / "plan.yaml"
+    path.write_text(
+        "phases: [{key: reduction, name: Reduction, summary: Contain}]\n"
+        "severities: [{key: sev3, label: SEV3}, {key: sev2, label: SEV2}, {key: sev1, label: SEV1}]\n"
+        "roles: [{key: lead, name: Lead}]\nsitrep: [{key: origin, label: Origin}]\n"
+    )
+    plan = load_plan(path)
+    assert plan.alerts.tiers["critical"] == "sev1" and plan.alerts.tiers["info"] == "sev3"
+    assert plan.alerts.auto_open == "sev2"

@@ -7,7 +7,7 @@ import logging
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from handlers import actions, alert_actions, events, home, reminders, slash, views
+from handlers import actions, alert_actions, dedup, events, home, reminders, slash, views
 from handlers.context import HandlerContext
 
 log = logging.getLogger(__name__)
@@ -22,6 +22,6 @@ def build_bolt_app(client: AsyncWebClient, signing_secret: str, ctx: HandlerCont
         request_verification_enabled=verify_requests,
         logger=logging.getLogger("crisisbot.bolt"),
     )
-    for module in (slash, views, actions, alert_actions, events, reminders, home):
+    for module in (dedup, slash, views, actions, alert_actions, events, reminders, home):
         module.register(app, ctx)
     return app

@@ -13,6 +13,7 @@ from bot.domain.roles import holders
 from bot.domain.story import FirstResponse, first_response
 from handlers.blocks.home import MAX_CLOSED, home_view
 from handlers.context import HandlerContext
+from handlers.slack_errors import error_code
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
         try:
             await client.views_publish(user_id=user, view=view)
         except SlackApiError as exc:
-            log.warning("views.publish for %s failed: %s", user, exc.response.get("error"))
+            log.warning("views.publish for %s failed: %s", user, error_code(exc))
 
 
 async def build_home(ctx: HandlerContext, user: str) -> dict:

@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.errors import CrisisError
 from handlers.context import HandlerContext
+from handlers.slack_errors import error_code
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ async def tell_user(client: AsyncWebClient, user: str, channel: str | None, text
             await client.chat_postEphemeral(channel=channel, user=user, text=text)
             return
         except SlackApiError as exc:
-            if exc.response.get("error") not in _NOT_THERE:
+            if error_code(exc) not in _NOT_THERE:
                 raise
     await client.chat_postMessage(channel=user, text=text)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -14,6 +17,7 @@ from handlers.blocks.messages import topic
 from handlers.blocks.notices import RenderContext, all_renderers
 from handlers.blocks.plan import plan_message
 from handlers.ratelimit import SlackRateLimiter
+from handlers.slack_errors import error_code
 
 # Answers that mean "it is already so": the step's goal holds.
 ALREADY_DONE = {"already_in_channel", "already_pinned"}
@@ -26,6 +30,7 @@ class WebApiGateway:
         self.render = render
         self.t = render.catalog
         self.renderers = all_renderers()
+        self._bot_user: str | None = None
 
     async def call(self, method: str, **kwargs) -> dict:
         """One Web API call; SlackApiError becomes the port's exceptions.
@@ -35,13 +40,16 @@ class WebApiGateway:
         await self.limiter.acquire(method, kwargs.get("channel"))
         try:
             response = await getattr(self.client, method.replace(".", "_"))(**kwargs)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            # slack-sdk already retried with backoff; for the caller this is an outage, tried again later
+            raise SlackCallFailed(method, "timeout" if isinstance(exc, asyncio.TimeoutError) else "unreachable") from exc
         except SlackApiError as exc:
-            code = exc.response.get("error") if exc.response is not None else None
+            code = error_code(exc)
             if code in ALREADY_DONE:
                 return {}
             if code == "name_taken":
                 raise ChannelNameTaken() from exc
-            raise SlackCallFailed(method, code or f"http_{exc.response.status_code}") from exc
+            raise SlackCallFailed(method, code) from exc
         return response.data if isinstance(response.data, dict) else {}
 
     async def create_channel(self, name: str, private: bool) -> str:
@@ -92,6 +100,21 @@ class WebApiGateway:
 
     async def bookmark(self, channel_id: str, title: str, link: str) -> None:
         await self.call("bookmarks.add", channel_id=channel_id, title=title[:200], type="link", link=link)
+
+    async def own_channel(self, name: str, private: bool) -> str | None:
+        """The id of a channel of that name the bot itself created, if there is one (a crash may have lost it)."""
+        if self._bot_user is None:
+            self._bot_user = (await self.call("auth.test")).get("user_id")
+        cursor = None
+        while True:
+            page = await self.call("conversations.list", types="private_channel" if private else "public_channel",
+                                   limit=200, cursor=cursor)
+            for channel in page.get("channels") or []:
+                if channel.get("name") == name and channel.get("creator") == self._bot_user:
+                    return channel["id"]
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
 
     async def usergroup_members(self, group_id: str) -> list[str]:
         response = await self.call("usergroups.users.list", usergroup=group_id)

@@ -207,12 +207,6 @@ class SqlAlertStore:
                 return False
             return True
 
-    async def crises_opening(self) -> list[Crisis]:
-        """Crises recorded but whose Slack steps have not all finished (a crash or an outage)."""
-        async with self.sessions() as session:
-            rows = await session.exec(select(CrisisRow).where(CrisisRow.status == Status.OPENING.value))
-            return [to_crisis(r) for r in rows]
-
 
 def _alert_row(alert: Alert, tier: str, now: datetime) -> AlertRow:
     return AlertRow(source=alert.source, key=alert.key, status=str(alert.status), title=alert.title,

@@ -117,6 +117,22 @@ class SqlCrisisStore:
     async def mark_open(self, crisis: Crisis) -> None:
         """Every opening step is done; a crisis closed meanwhile stays closed."""
         await self._set(crisis.id, col(CrisisRow.status) == Status.OPENING.value, status=Status.OPEN.value)
+        await self._set(crisis.id, lease_owner=None, lease_until=None)
+
+    async def take_lease(self, crisis: Crisis, owner: str, now: datetime, until: datetime) -> bool:
+        """Claim (or renew) the right to run a crisis's opening steps; False while another process holds it."""
+        free = (col(CrisisRow.lease_owner).is_(None) | (col(CrisisRow.lease_owner) == owner)
+                | (col(CrisisRow.lease_until) < now))
+        return await self._set(crisis.id, free, lease_owner=owner, lease_until=until)
+
+    async def release_lease(self, crisis: Crisis, owner: str) -> None:
+        await self._set(crisis.id, col(CrisisRow.lease_owner) == owner, lease_owner=None, lease_until=None)
+
+    async def unfinished(self) -> list[Crisis]:
+        """Crises recorded whose opening steps have not all finished: a crash, or Slack refusing."""
+        async with self.sessions() as session:
+            rows = await session.exec(select(CrisisRow).where(CrisisRow.status == Status.OPENING.value))
+            return [to_crisis(r) for r in rows]
 
     async def close(self, crisis: Crisis) -> bool:
         """Close unless already closed; False if someone else got there first."""

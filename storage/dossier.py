@@ -72,11 +72,17 @@ class SqlDossierStore:
                     for r in rows]
 
     # milestones --------------------------------------------------------
-    async def add_milestone(self, crisis_id: int, m: Milestone) -> None:
+    async def add_milestone(self, crisis_id: int, m: Milestone, click: str | None = None) -> bool:
+        """Store a milestone; False when `click` was stored already (a double click, maybe in another process)."""
         async with self.sessions() as session:
             session.add(MilestoneRow(crisis_id=crisis_id, phase=m.phase, note=m.note, recorded_by=m.by,
-                                     recorded_at=m.at, out_of_order=m.out_of_order, skipped=list(m.skipped)))
-            await session.commit()
+                                     recorded_at=m.at, out_of_order=m.out_of_order, skipped=list(m.skipped),
+                                     click=click))
+            try:
+                await session.commit()
+            except IntegrityError:
+                return False
+            return True
 
     async def milestones(self, crisis_id: int) -> list[Milestone]:
         async with self.sessions() as session:

@@ -36,6 +36,8 @@ class CrisisRow(SQLModel, table=True):
     alert_key: str | None = Field(default=None, index=True)
     previous_crisis_id: int | None = None  # an earlier crisis of the same alert key
     digest_at: datetime | None = _when(nullable=True)  # when the next alert digest may be posted
+    lease_owner: str | None = None  # the process running this crisis's opening steps
+    lease_until: datetime | None = _when(nullable=True)  # ...until then; after, another may resume them
 
 
 def _crisis_fk():
@@ -92,6 +94,7 @@ class MilestoneRow(SQLModel, table=True):
     recorded_at: datetime = _when()
     out_of_order: bool = False
     skipped: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    click: str | None = Field(default=None, unique=True)  # one person, one phase, one half-minute: one record
 
 
 class TimelineRow(SQLModel, table=True):
@@ -184,3 +187,12 @@ class TriageRow(SQLModel, table=True):
     decided_at: datetime | None = _when(nullable=True)
     crisis_id: int | None = None
     created_at: datetime = _when()
+
+
+class ProcessedEventRow(SQLModel, table=True):
+    """Slack event ids already handled: Slack retries an event it thinks was lost."""
+
+    __tablename__ = "processed_event"
+
+    event_id: str = Field(primary_key=True)
+    received_at: datetime = _when(index=True)

@@ -37,3 +37,9 @@ class SlackStepFailed(CrisisError):
     """A Slack call failed for good while opening or closing a crisis."""
 
     key = "error.slack_step_failed"
+
+
+class SlackStepDelayed(CrisisError):
+    """A Slack call failed for a passing reason; the opening is resumed on the next tick."""
+
+    key = "error.slack_step_delayed"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.domain.plan import Plan
 
@@ -37,3 +37,17 @@ def current_phase(history: list[Milestone]) -> str | None:
 def missed(plan: Plan, history: list[Milestone]) -> list[str]:
     done = {m.phase for m in history}
     return [p.key for p in plan.phases if p.key not in done]
+
+
+DOUBLE_CLICK = timedelta(seconds=30)
+
+
+def repeat_of(history: list[Milestone], phase: str, by: str, at: datetime) -> Milestone | None:
+    """The same person recording the same phase again within seconds: one click twice, not a new record."""
+    return next((m for m in reversed(history)
+                 if m.phase == phase and m.by == by and timedelta(0) <= at - m.at <= DOUBLE_CLICK), None)
+
+
+def click_key(crisis_id: int, phase: str, by: str, at: datetime) -> str:
+    """What makes two records one click: the crisis, the phase, the person, the half-minute."""
+    return f"{crisis_id}:{phase}:{by}:{int(at.timestamp() // DOUBLE_CLICK.total_seconds())}"

@@ -57,3 +57,21 @@ def ready(states: dict[str, StepState], running: set[str]) -> list[str]:
 
 def finished(states: dict[str, StepState]) -> bool:
     return all(states.get(s, StepState(s)).status is StepStatus.DONE for s in OPENING_STEPS)
+
+
+# Slack answers that won't change by trying again: a person has to act (permissions, tokens).
+PERMANENT = frozenset({
+    "restricted_action", "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
+    "missing_scope", "no_permission", "cannot_create_channel", "not_allowed_token_type", "ekm_access_denied",
+    "team_access_not_granted", "org_login_required", "app_missing_action_url",
+})
+
+
+def permanent(state: StepState) -> bool:
+    return state.status is StepStatus.FAILED and (state.error or "") in PERMANENT
+
+
+def retryable(states: dict[str, StepState]) -> dict[str, StepState]:
+    """The states to run with: a step that failed for a passing reason (an outage, a timeout) is tried again."""
+    return {step: state for step, state in states.items()
+            if state.status is not StepStatus.FAILED or permanent(state)}

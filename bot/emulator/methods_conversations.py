@@ -193,3 +193,16 @@ def rename(emu: "SlackEmulator", args: dict[str, Any]) -> dict[str, Any]:
         chan.previous_names.insert(0, chan.name or "")
         chan.name = name
     return {"channel": chan.to_api()}
+
+
+@method("conversations.list")
+def list_(emu: "SlackEmulator", args: dict[str, Any]) -> dict[str, Any]:
+    """Public channels, and the private ones the bot is in (`types`: public_channel, private_channel)."""
+    types = set(str(args.get("types") or "public_channel").split(","))
+    skip_archived = as_bool(args.get("exclude_archived"))
+    found = [c for c in emu.channels
+             if not c.is_im and (("private_channel" in types and c.is_private and BOT_USER_ID in c.members)
+                                 or ("public_channel" in types and not c.is_private))
+             and not (skip_archived and c.is_archived)]
+    page, nxt = paginate([c.to_api() for c in found], args)
+    return {"channels": page, "response_metadata": {"next_cursor": nxt}}

@@ -265,13 +265,13 @@ class State:
         return user
 
     def add_channel(self, name: str, members: list[str] | tuple[str, ...] = (),
-                    is_private: bool = False) -> Channel:
+                    is_private: bool = False, creator: str = "U0ALICE") -> Channel:
         if self.channel_by_name(name):
             raise ValueError(f"channel {name!r} already exists")
         unknown = [m for m in members if m not in self.users_by_id]
         if unknown:
             raise ValueError(f"unknown users {unknown}")
-        chan = Channel(self.new_id("C"), name, is_private=is_private, creator="U0ALICE",
+        chan = Channel(self.new_id("C"), name, is_private=is_private, creator=creator,
                        created=int(self.clock()), members=set(members))
         self.channels_by_id[chan.id] = chan
         return chan

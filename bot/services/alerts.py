@@ -118,16 +118,13 @@ class AlertService:
         return crisis
 
     async def tick(self) -> int:
-        """What an interval brings: due digests, triage requests never posted, crises whose opening stopped."""
+        """What an interval brings: due digests, and triage requests never posted."""
         done = 0
         now = self.deps.clock.now()
         for crisis_id in await self.deps.alerts.digest_due(now):
             done += await self._safely(self.digest(crisis_id), crisis_id)
         for triage in await self.deps.alerts.unposted_triage():
             done += await self._safely(self.post_triage(triage.id), None)
-        for crisis in await self.deps.alerts.crises_opening():
-            if crisis.id not in self.opening:
-                done += await self._safely(self._start(crisis), crisis.id)
         return done
 
     async def _safely(self, work, crisis_id: int | None) -> int:

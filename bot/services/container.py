@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.services.alerts import AlertService
 from bot.services.crises import CrisisService
@@ -12,6 +13,9 @@ from bot.services.reminders import ReminderService
 from bot.services.sitrep import SitrepService
 from bot.services.team import TeamService
 from bot.services.timeline import TimelineService
+
+
+EVENT_MEMORY = timedelta(days=2)  # Slack retries an event within minutes
 
 
 @dataclass(frozen=True)
@@ -26,9 +30,15 @@ class Services:
     alerts: AlertService
 
     async def tick(self) -> None:
-        """The scheduler's job, every few seconds: reminders due, alert digests, unfinished openings."""
+        """The scheduler's job, every few seconds: unfinished openings, reminders due, alert digests.
+
+        Each part keeps going past one crisis's Slack trouble, which is logged and tried again.
+        """
+        for crisis in await self.crises.resume_unfinished():
+            await self.alerts.digest(crisis.id)  # type: ignore[arg-type]
         await self.reminders.tick()
         await self.alerts.tick()
+        await self.deps.events.forget_before(self.deps.clock.now() - EVENT_MEMORY)
 
 
 def build_services(deps: Deps) -> Services:

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from bot.domain.crisis import Crisis, OpenRequest
+import logging
+
+from bot.domain.crisis import Crisis, OpenRequest, Status
 from bot.domain.dossier import Dossier
-from bot.domain.errors import AlreadyClosed, NotACrisisChannel, TooLong
+from bot.domain.errors import AlreadyClosed, CrisisError, NotACrisisChannel, TooLong
 from bot.domain.lessons import split_learnings
 from bot.domain.notices import Audience
 from bot.domain.plan import Plan
-from bot.domain.roles import Assignment
+from bot.domain.roles import Assignment, user_id
 from bot.domain.sitrep import Sitrep
 from bot.domain.timeline import Kind
 from bot.ports import DossierStore
 from bot.services.deps import Deps
 from bot.services.opening import OpeningRunner
 from bot.services.reminders import ReminderService
+
+log = logging.getLogger(__name__)
 
 
 class CrisisService:
@@ -46,6 +50,28 @@ class CrisisService:
                             source=crisis.alert_source, previous=crisis.previous_crisis_id)
         await self.reminders.on_open(crisis)
         return await self.opening.run(crisis)
+
+    async def resume_unfinished(self) -> list[Crisis]:
+        """Finish the openings a crash or an outage interrupted; one process each, by lease.
+
+        Returns the crises that are open now. The person who asked is told the room is ready.
+        """
+        done = []
+        for crisis in await self.deps.crises.unfinished():
+            if await self.opening.stuck(crisis):
+                continue  # Slack refused for good; the requester was told what to do
+            assert crisis.id is not None
+            started = bool(await self.deps.dossier.timeline(crisis.id))
+            try:
+                crisis = await (self.opening.run(crisis) if started else self.start(crisis))
+            except CrisisError as exc:  # recorded on the step; the next tick tries again
+                log.warning("crisis %s: opening still unfinished: %s", crisis.id, exc)
+                continue
+            if crisis.status is Status.OPEN:
+                done.append(crisis)
+                if user_id(crisis.opened_by):
+                    await self.deps.tell("resumed", crisis, Audience.DM, to=crisis.opened_by)
+        return done
 
     async def in_channel(self, channel_id: str) -> Crisis:
         crisis = await self.deps.crises.by_channel(channel_id)

@@ -10,7 +10,7 @@ from bot.domain.notices import Audience, Notice
 from bot.domain.plan import Plan
 from bot.domain.roles import holders
 from bot.domain.timeline import Entry, Kind
-from bot.ports import AlertStore, CrisisStore, DossierStore, ReminderStore, SlackGateway
+from bot.ports import AlertStore, CrisisStore, DossierStore, EventStore, ReminderStore, SlackGateway
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class Deps:
     plan: Plan
     clock: Clock
     alerts: AlertStore
+    events: EventStore
 
     async def log(self, crisis: Crisis, kind: Kind, author: str | None, ref: str | None = None, **data) -> bool:
         """Add a timeline entry now; False when an entry with the same ref exists."""

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
+from datetime import timedelta
 
 from bot.domain.crisis import Crisis, Status
-from bot.domain.errors import SlackStepFailed
+from bot.domain.errors import SlackStepDelayed, SlackStepFailed
 from bot.domain.intake import sitrep_prefill
 from bot.domain.naming import channel_names
 from bot.domain.notices import Audience
-from bot.domain.opening import StepState, StepStatus, finished, ready
+from bot.domain.opening import StepState, StepStatus, finished, permanent, ready, retryable
 from bot.domain.roles import Assignment, user_id
 from bot.domain.sitrep import Sitrep
 from bot.domain.timeline import Kind
@@ -20,6 +22,7 @@ from bot.services.deps import Deps
 log = logging.getLogger(__name__)
 
 MAX_NAME_ATTEMPTS = 50
+LEASE = timedelta(minutes=2)  # renewed at every step; a crashed process's lease runs out
 
 
 class OpeningRunner:
@@ -27,13 +30,30 @@ class OpeningRunner:
         self.deps = deps
         self.slack = deps.slack
         self.plan = deps.plan
+        self.owner = uuid.uuid4().hex  # this process, as a lease holder
+
+    async def lease(self, crisis: Crisis) -> bool:
+        now = self.deps.clock.now()
+        return await self.deps.crises.take_lease(crisis, self.owner, now, now + LEASE)
 
     async def run(self, crisis: Crisis) -> Crisis:
-        """Run every step not yet done; independent steps concurrently."""
+        """Run every step not yet done; independent steps concurrently. One process at a time, by lease."""
         assert crisis.id is not None
-        states = await self.deps.crises.steps(crisis.id)
+        if not await self.lease(crisis):
+            log.info("crisis %s: another process is opening it", crisis.id)
+            return crisis
+        try:
+            return await self._run(crisis)
+        finally:  # finished, failed or cancelled: another process may go on at once
+            await self.deps.crises.release_lease(crisis, self.owner)
+
+    async def _run(self, crisis: Crisis) -> Crisis:
+        assert crisis.id is not None
+        states = retryable(await self.deps.crises.steps(crisis.id))
         running: dict[asyncio.Task[StepState], str] = {}
         while True:
+            if ready(states, set(running.values())) and not await self.lease(crisis):
+                break  # our lease ran out and someone else took over
             for step in ready(states, set(running.values())):
                 previous = states.get(step, StepState(step))
                 running[asyncio.create_task(self._attempt(step, crisis, previous))] = step
@@ -48,8 +68,16 @@ class OpeningRunner:
             crisis.status = Status.OPEN
             await self.deps.crises.mark_open(crisis)
             return crisis
-        failed = next(s for s in states.values() if s.status is StepStatus.FAILED)
-        raise SlackStepFailed(step=failed.step, code=failed.error or "unknown", channel=crisis.channel_id)
+        failed = next((s for s in states.values() if s.status is StepStatus.FAILED), None)
+        if failed is None:
+            return crisis  # another process took the opening over
+        error = SlackStepFailed if permanent(failed) else SlackStepDelayed
+        raise error(step=failed.step, code=failed.error or "unknown", channel=crisis.channel_id)
+
+    async def stuck(self, crisis: Crisis) -> bool:
+        """A step failed for good: only a person can help (the requester was told at the time)."""
+        assert crisis.id is not None
+        return any(permanent(s) for s in (await self.deps.crises.steps(crisis.id)).values())
 
     async def _attempt(self, step: str, crisis: Crisis, previous: StepState) -> StepState:
         state = StepState(step, attempts=previous.attempts + 1)
@@ -67,7 +95,11 @@ class OpeningRunner:
             try:
                 crisis.channel_id = await self.slack.create_channel(name, crisis.private)
             except ChannelNameTaken:
-                continue
+                # Ours, from an attempt that crashed before it was recorded? Then it is this crisis's.
+                mine = await self.slack.own_channel(name, crisis.private)
+                if mine is None or await self.deps.crises.by_channel(mine) is not None:
+                    continue
+                crisis.channel_id = mine
             crisis.channel_name = name
             return {"name": name, "channel": crisis.channel_id}
         raise SlackCallFailed("conversations.create", "name_taken")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.domain.crisis import Crisis
 from bot.domain.errors import CrisisError, TooLong
 from bot.domain.lessons import split_learnings
-from bot.domain.milestones import Milestone, record
+from bot.domain.milestones import Milestone, click_key, record, repeat_of
 from bot.domain.notices import Audience
 from bot.domain.timeline import Kind
 from bot.services.deps import Deps
@@ -33,8 +33,13 @@ class PhaseService:
             raise TooLong(what="note", limit=self.plan.limits.note, length=len(note))
         assert crisis.id is not None
         history = await self.deps.dossier.milestones(crisis.id)
-        milestone = record(self.plan, history, phase.key, by, self.deps.clock.now(), note)
-        await self.deps.dossier.add_milestone(crisis.id, milestone)
+        now = self.deps.clock.now()
+        if (same := repeat_of(history, phase.key, by, now)) is not None and not note:
+            return same  # a double click
+        milestone = record(self.plan, history, phase.key, by, now, note)
+        click = None if note else click_key(crisis.id, phase.key, by, now)
+        if not await self.deps.dossier.add_milestone(crisis.id, milestone, click):
+            return milestone  # the same click arrived twice at once; the other one is recorded
         crisis.phase = phase.key
         await self.deps.crises.set_phase(crisis)
         repeated = any(m.phase == phase.key for m in history)

@@ -90,7 +90,13 @@ def milestone(n: Notice, ctx: RenderContext) -> Rendered:
     return lines[0], blocks
 
 
+def resumed(n: Notice, ctx: RenderContext) -> Rendered:
+    c = n.crisis
+    return _text(ctx.catalog.t("resumed.ready", channel=c.channel_id, title=esc(c.title)))
+
+
 RENDERERS = {
+    "resumed": resumed,
     "announce": announce,
     "role_changed": role_changed,
     "role_brief": role_brief,

@@ -12,6 +12,7 @@ from bot.domain.crisis import Crisis
 from bot.domain.lessons import Lesson
 from bot.domain.notices import Audience, Notice
 from bot.domain.plan import Plan
+from bot.domain.privacy import for_audience
 from bot.ports import ChannelNameTaken, SlackCallFailed
 from handlers.blocks.messages import topic
 from handlers.blocks.notices import RenderContext, all_renderers
@@ -86,10 +87,13 @@ class WebApiGateway:
         return notice.crisis.channel_id if notice.crisis else None
 
     async def post(self, notice: Notice) -> str | None:
-        """Render a notice and post it where its audience is; None when that audience has no channel."""
+        """Render a notice and post it where its audience is; None when that audience has no channel,
+        or may not hear of it (a private crisis, for the managers)."""
+        shown = for_audience(notice, self.render.plan)
         channel = self.channel_of(notice)
-        if not channel:
+        if shown is None or not channel:
             return None
+        notice = shown
         text, blocks = self.renderers[notice.kind](notice, self.render)
         return await self._post(channel, text, blocks)
 

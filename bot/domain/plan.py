@@ -99,6 +99,9 @@ class Plan:
     reminders: Reminders = field(default_factory=Reminders)
     lessons_shown: int = 5
     alerts: AlertPolicy = field(default_factory=AlertPolicy)
+    # What the managers' channel hears of a private crisis, at open and at close ({severity}, {moment}:
+    # opened/closed); None: the catalog's line; "": nothing at all.
+    private_managers_line: str | None = None
 
     def tier_rank(self, key: str) -> int:
         """Position of a severity tier, least severe first (the plan lists them that way)."""
@@ -182,6 +185,8 @@ class _PlanReader:
                 reminders=reminders,
                 lessons_shown=int(d.get("lessons_shown") or 5),
                 alerts=alerts,
+                private_managers_line=(None if d.get("private_managers_line") is None
+                                       else str(d.get("private_managers_line"))),
             )
             if plan.severity(plan.default_severity) is None:
                 self.problems.append(f"default_severity {plan.default_severity!r} is not one of the severities")

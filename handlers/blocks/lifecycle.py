@@ -21,8 +21,6 @@ def _text(text: str) -> Rendered:
 def announce(n: Notice, ctx: RenderContext) -> Rendered:
     c = n.crisis
     severity = esc(severity_label(c, ctx.plan))
-    if c.private:  # private crises stay private: no title, no link
-        return _text(ctx.catalog.t("announce.private", severity=severity, lead=mention(c.lead, ctx.catalog)))
     return _text(ctx.catalog.t("announce.text", title=esc(c.title), severity=severity, lead=mention(c.lead, ctx.catalog),
                                channel=c.channel_id))
 
@@ -95,7 +93,18 @@ def resumed(n: Notice, ctx: RenderContext) -> Rendered:
     return _text(ctx.catalog.t("resumed.ready", channel=c.channel_id, title=esc(c.title)))
 
 
+def private_line(n: Notice, ctx: RenderContext) -> Rendered:
+    """All the managers' channel hears of a private crisis (bot.domain.privacy)."""
+    severity = esc(severity_label(n.crisis, ctx.plan))
+    moment = ctx.catalog.t(f"announce.moment_{n.data['moment']}")
+    line = ctx.plan.private_managers_line
+    text = (ctx.catalog.t("announce.private", severity=severity, moment=moment) if line is None
+            else esc(line).replace("{severity}", severity).replace("{moment}", moment))
+    return _text(text)
+
+
 RENDERERS = {
+    "private_line": private_line,
     "resumed": resumed,
     "announce": announce,
     "role_changed": role_changed,

@@ -51,6 +51,8 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
                 crisis = await crisis_by_id(ctx, action.get("value"))
                 if crisis.is_closed:
                     raise AlreadyClosed(title=crisis.title)
+                if make_view is close_form:
+                    await ctx.services.crises.may_close(crisis, body["user"]["id"])
                 await client.views_open(trigger_id=body["trigger_id"], view=await make_view(crisis))
         return listener
 

@@ -9,6 +9,7 @@ from bot.domain.clock import Clock
 from bot.domain.errors import CrisisError
 from bot.domain.plan import Plan
 from bot.services.container import Services
+from handlers.blocks.kit import mention
 from handlers.escape import esc
 from handlers.inflight import InFlight
 
@@ -26,6 +27,10 @@ class HandlerContext:
         params = {k: esc(v) for k, v in error.params.items()}
         if "step" in params:
             params["step"] = self.catalog.t(f"step.{error.params['step']}")
+        if "action" in params:
+            params["action"] = self.catalog.t(f"action.{error.params['action']}")
+        if "lead" in params:
+            params["lead"] = mention(str(error.params["lead"] or ""), self.catalog)
         return self.catalog.t(error.key, **params)
 
     @property

@@ -17,7 +17,8 @@ from handlers.escape import esc
 from handlers.replies import answering
 
 # Subcommands that act on the crisis of the channel they are typed in.
-IN_CRISIS = (commands.Close, commands.Role, commands.Roles, commands.Sitrep, commands.Milestone, commands.Note)
+IN_CRISIS = (commands.Close, commands.Role, commands.Roles, commands.Sitrep, commands.Milestone, commands.Note,
+             commands.Severity)
 
 
 def register(app: AsyncApp, ctx: HandlerContext) -> None:

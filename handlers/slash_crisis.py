@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bot.domain import commands
-from bot.domain.errors import AlreadyClosed
 from bot.domain.sitrep import NothingChanged
 from handlers.blocks.forms import close_modal, sitrep_modal
 from handlers.blocks.messages import roster_text
@@ -39,9 +38,11 @@ async def run(cmd: commands.Command, req: SlashRequest, ctx: HandlerContext) -> 
         case commands.Note(text=text):
             await s.timeline.note(crisis, text, by=req.user)
             await req.say(t.t("timeline.noted"))
+        case commands.Severity(level=level):
+            crisis = await s.crises.change_severity(crisis, level, by=req.user)
+            await req.say(t.t("severity.now", severity=esc(ctx.plan.severity(crisis.severity).label)))
         case commands.Close(learnings=""):
-            if crisis.is_closed:
-                raise AlreadyClosed(title=crisis.title)
+            await s.crises.may_close(crisis, req.user)
             await req.client.views_open(trigger_id=req.trigger_id,  # type: ignore[attr-defined]
                                         view=close_modal(crisis.id, ctx.plan, t))
         case commands.Close(learnings=learnings):

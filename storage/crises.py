@@ -111,6 +111,9 @@ class SqlCrisisStore:
     async def set_lead(self, crisis: Crisis) -> None:
         await self._set(crisis.id, lead=crisis.lead)
 
+    async def set_severity(self, crisis: Crisis) -> None:
+        await self._set(crisis.id, severity=crisis.severity)
+
     async def set_phase(self, crisis: Crisis) -> None:
         await self._set(crisis.id, phase=crisis.phase)
 

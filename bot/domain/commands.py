@@ -52,6 +52,11 @@ class Note:
 
 
 @dataclass(frozen=True)
+class Severity:
+    level: str  # as typed; resolved against the plan by the service
+
+
+@dataclass(frozen=True)
 class ShowPlan:
     pass
 
@@ -61,7 +66,7 @@ class Help:
     unknown: str | None = None  # the subcommand we did not understand
 
 
-Command = Open | Status | Close | Role | Roles | Sitrep | Milestone | Note | ShowPlan | Help
+Command = Open | Status | Close | Role | Roles | Sitrep | Milestone | Note | Severity | ShowPlan | Help
 
 # Subcommand words, with the Spanish and Italian a team is likely to type.
 _WORDS: dict[str, type] = {
@@ -73,6 +78,7 @@ _WORDS: dict[str, type] = {
     "sitrep": Sitrep, "report": Sitrep, "informe": Sitrep, "rapporto": Sitrep,
     "milestone": Milestone, "phase": Milestone, "fase": Milestone, "hito": Milestone,
     "note": Note, "nota": Note,
+    "severity": Severity, "severidad": Severity, "gravita": Severity, "level": Severity,
     "plan": ShowPlan, "piano": ShowPlan,
     "help": Help, "ayuda": Help, "aiuto": Help,
 }
@@ -96,7 +102,7 @@ def parse(text: str, plan: Plan) -> Command:
     if verb is Milestone:
         phase, _, note = rest.partition(" ")
         return Milestone(phase=phase, note=note.strip())
-    if verb in (Close, Sitrep, Note):
+    if verb in (Close, Sitrep, Note, Severity):
         return verb(rest)
     if verb is Help or verb is None:
         return Help(unknown=None if verb else words[0][:40])

@@ -15,6 +15,7 @@ class Kind(StrEnum):
     NOTE = "note"
     PINNED = "pinned"  # a message marked with the pushpin reaction
     ESCALATION = "escalation"
+    SEVERITY = "severity"
     ALERT = "alert"
     CLOSED = "closed"
 

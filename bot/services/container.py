@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.services.alerts import AlertService
+from bot.services.authz import Admins
 from bot.services.crises import CrisisService
 from bot.services.deps import Deps
 from bot.services.phases import PhaseService
@@ -41,13 +42,14 @@ class Services:
         await self.deps.events.forget_before(self.deps.clock.now() - EVENT_MEMORY)
 
 
-def build_services(deps: Deps) -> Services:
+def build_services(deps: Deps, admins: frozenset[str] = frozenset()) -> Services:
     reminders = ReminderService(deps)
-    crises = CrisisService(deps, reminders)
+    authz = Admins(deps, admins)
+    crises = CrisisService(deps, reminders, authz)
     return Services(
         deps=deps,
         crises=crises,
-        team=TeamService(deps),
+        team=TeamService(deps, authz),
         sitrep=SitrepService(deps, reminders),
         phases=PhaseService(deps, reminders),
         timeline=TimelineService(deps),

@@ -16,16 +16,22 @@ from bot.domain.timeline import Kind
 from bot.ports import DossierStore
 from bot.services.deps import Deps
 from bot.services.opening import OpeningRunner
+from bot.services.authz import Admins
 from bot.services.reminders import ReminderService
+
+
+class UnknownSeverity(CrisisError):
+    key = "error.unknown_severity"
 
 log = logging.getLogger(__name__)
 
 
 class CrisisService:
-    def __init__(self, deps: Deps, reminders: ReminderService):
+    def __init__(self, deps: Deps, reminders: ReminderService, authz: Admins):
         self.deps = deps
         self.plan = deps.plan
         self.reminders = reminders
+        self.authz = authz
         self.opening = OpeningRunner(deps)
 
     def validate(self, request: OpenRequest) -> Crisis:
@@ -50,6 +56,27 @@ class CrisisService:
                             source=crisis.alert_source, previous=crisis.previous_crisis_id)
         await self.reminders.on_open(crisis)
         return await self.opening.run(crisis)
+
+    async def may_close(self, crisis: Crisis, user: str) -> None:
+        """Raise before a form is shown: closed already, or not the lead's or an admin's to close."""
+        if crisis.is_closed:
+            raise AlreadyClosed(title=crisis.title)
+        await self.authz.check(crisis, user, "close")
+
+    async def change_severity(self, crisis: Crisis, word: str, by: str) -> Crisis:
+        level = self.plan.severity(word) if word else None
+        if level is None:
+            raise UnknownSeverity(level=word[:40], levels=", ".join(s.key for s in self.plan.severities))
+        await self.authz.check(crisis, by, "severity")
+        if level.key == crisis.severity:
+            return crisis
+        previous, crisis.severity = crisis.severity, level.key
+        await self.deps.crises.set_severity(crisis)
+        await self.deps.slack.set_topic(crisis.channel_id, crisis, self.plan)  # type: ignore[arg-type]
+        await self.deps.log(crisis, Kind.SEVERITY, by, severity=level.key, previous=previous)
+        await self.deps.tell("severity_changed", crisis, by=by, previous=previous)
+        await self.deps.tell("severity_changed", crisis, Audience.MANAGERS, by=by, previous=previous)
+        return crisis
 
     async def resume_unfinished(self) -> list[Crisis]:
         """Finish the openings a crash or an outage interrupted; one process each, by lease.
@@ -95,6 +122,7 @@ class CrisisService:
         """Close the crisis, keep its learnings against the plan, and tell its story."""
         self.check_close(outcome, learnings)
         crisis = await self.in_channel(channel_id)
+        await self.authz.check(crisis, user, "close")
         now = self.deps.clock.now()
         crisis.close(by=user, at=now, outcome=" ".join(outcome.split()) or None)
         if not await self.deps.crises.close(crisis):

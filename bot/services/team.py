@@ -7,6 +7,7 @@ from bot.domain.errors import CrisisError
 from bot.domain.plan import Role
 from bot.domain.roles import Assignment, holders, user_id
 from bot.domain.timeline import Kind
+from bot.services.authz import Admins
 from bot.services.deps import Deps
 from bot.domain.notices import Audience
 
@@ -20,9 +21,10 @@ class BadUser(CrisisError):
 
 
 class TeamService:
-    def __init__(self, deps: Deps):
+    def __init__(self, deps: Deps, authz: Admins):
         self.deps = deps
         self.plan = deps.plan
+        self.authz = authz
 
     def role(self, word: str) -> Role:
         role = self.plan.role(word) if word else None
@@ -37,6 +39,8 @@ class TeamService:
         if user is None:
             raise BadUser(user=user_text[:60])
         assert crisis.id is not None
+        if role.key == self.plan.lead_role and user != crisis.lead:
+            await self.authz.check(crisis, by, "lead")  # handing over the lead
         now = self.deps.clock.now()
         previous = await self.deps.dossier.assign_role(crisis.id, Assignment(role.key, user, by, now))
         if previous == user:

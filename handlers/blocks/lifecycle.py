@@ -93,6 +93,14 @@ def resumed(n: Notice, ctx: RenderContext) -> Rendered:
     return _text(ctx.catalog.t("resumed.ready", channel=c.channel_id, title=esc(c.title)))
 
 
+def severity_changed(n: Notice, ctx: RenderContext) -> Rendered:
+    c = n.crisis
+    previous = ctx.plan.severity(n.data["previous"])
+    return _text(ctx.catalog.t("severity.changed", by=mention(n.data["by"], ctx.catalog), title=esc(c.title),
+                               previous=esc(previous.label if previous else n.data["previous"]),
+                               severity=esc(severity_label(c, ctx.plan))))
+
+
 def private_line(n: Notice, ctx: RenderContext) -> Rendered:
     """All the managers' channel hears of a private crisis (bot.domain.privacy)."""
     severity = esc(severity_label(n.crisis, ctx.plan))
@@ -104,6 +112,7 @@ def private_line(n: Notice, ctx: RenderContext) -> Rendered:
 
 
 RENDERERS = {
+    "severity_changed": severity_changed,
     "private_line": private_line,
     "resumed": resumed,
     "announce": announce,

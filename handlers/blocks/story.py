@@ -210,6 +210,9 @@ class StoryText:
             return self.alert(m)
         if m.kind is Kind.CLOSED:
             return self._("moment.closed", author=author)
+        if m.kind is Kind.SEVERITY:
+            return self._("moment.severity", author=author, severity=s.text(self._severity(d.get("severity"))),
+                          previous=s.text(self._severity(d.get("previous"))))
         return self._("moment.other", author=author, kind=s.text(m.kind.value))
 
     def more_moments(self, story: Story, count: int) -> str:

@@ -16,7 +16,7 @@ from bot.domain.privacy import for_audience
 from bot.ports import ChannelNameTaken, SlackCallFailed
 from handlers.blocks.messages import topic
 from handlers.blocks.notices import RenderContext, all_renderers
-from handlers.blocks.plan import plan_message
+from handlers.blocks.plan import plan_marker, plan_message
 from handlers.ratelimit import SlackRateLimiter
 from handlers.slack_errors import error_code
 
@@ -67,6 +67,15 @@ class WebApiGateway:
     async def post_plan(self, crisis: Crisis, plan: Plan, lessons: list[Lesson]) -> str:
         text, blocks = plan_message(crisis, plan, self.t, lessons)
         return await self._post(crisis.channel_id, text, blocks)
+
+    async def find_plan(self, crisis: Crisis) -> str | None:
+        """The ts of this crisis's plan if the bot already posted it in the channel."""
+        history = await self.call("conversations.history", channel=crisis.channel_id, limit=50)
+        marker = plan_marker(crisis)
+        for message in history.get("messages") or []:
+            if any(b.get("block_id") == marker for b in message.get("blocks") or []):
+                return message["ts"]
+        return None
 
     async def update_plan(self, crisis: Crisis, plan: Plan, lessons: list[Lesson], holders: dict[str, str]) -> None:
         """Keep the pinned plan current: who holds each role."""

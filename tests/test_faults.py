@@ -107,6 +107,7 @@ async def test_event_retries_are_handled_once(alice: Person, emulator, workspace
              "item": {"type": "message", "channel": channel, "ts": said.ts}, "event_ts": said.ts}
     emulator.find_message(channel, said.ts).reactions["pushpin"] = {"U0ALICE"}
 
+    before = len(emulator.calls_to("conversations.history"))
     for retry in (None, 1, 2):  # Slack thought we missed it, twice
         await workspace.send_event(event, event_id="Ev0PUSHPIN1", retry_num=retry, retry_reason="http_timeout")
 
@@ -117,7 +118,7 @@ async def test_event_retries_are_handled_once(alice: Person, emulator, workspace
         return entries or None
 
     await emulator.wait_for(pinned)
-    histories = len(emulator.calls_to("conversations.history"))
+    histories = len(emulator.calls_to("conversations.history")) - before
     assert histories == 1  # the message was looked up once: the retries were not processed
     assert said_in(emulator, channel)
 
@@ -140,3 +141,22 @@ async def test_a_double_click_on_a_phase_records_it_once(alice: Person, emulator
                                          if "Response recorded" in e.text]) >= 2)
     assert len(await bot.services.deps.dossier.milestones(crisis.id)) == 1
     assert len([m for m in said_in(emulator, channel) if "*Response* recorded" in m]) == 1
+
+
+async def test_a_plan_posted_before_a_crash_is_not_posted_again(alice: Person, emulator, bot):
+    """The plan went out, then the process died before recording it: the resume finds it in the channel."""
+    emulator.inject("pins.add", status=503, times=None)
+    await alice.types("/crisis open Leaked memo")
+    await alice.sees_privately("I keep trying", timeout=20)
+    crisis = (await bot.services.crises.active())[0]
+    steps = await bot.services.deps.crises.steps(crisis.id)
+    from bot.domain.opening import StepState
+    await bot.services.deps.crises.save_step(crisis, StepState("post_plan"))  # forget it was posted
+
+    emulator.clear_faults()
+    await bot.services.tick()
+
+    channel = emulator.channel_by_name(NAME)
+    assert steps["post_plan"].status.value == "done"
+    assert len(plans(emulator, channel.id)) == 1
+    assert emulator.pins(channel.id) == [plans(emulator, channel.id)[0].ts]

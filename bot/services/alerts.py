@@ -29,7 +29,6 @@ class AlertService:
         self.deps = deps
         self.plan = deps.plan
         self.crises = crises
-        self.opening: set[int] = set()  # crises this process is opening right now
 
     async def ingest(self, alert: Alert) -> Intake:
         """Store the alert and decide what it means, in the database only: the sender's answer waits on this."""
@@ -51,16 +50,10 @@ class AlertService:
 
     async def _start(self, crisis: Crisis) -> None:
         assert crisis.id is not None
-        if crisis.id in self.opening:
-            return
-        self.opening.add(crisis.id)
-        try:
-            if await self.deps.dossier.timeline(crisis.id):
-                crisis = await self.crises.opening.run(crisis)  # started before: resume the Slack steps only
-            else:
-                crisis = await self.crises.start(crisis)
-        finally:
-            self.opening.discard(crisis.id)
+        if await self.deps.dossier.timeline(crisis.id):
+            crisis = await self.crises.opening.run(crisis)  # started before: resume the Slack steps only
+        else:
+            crisis = await self.crises.start(crisis)
         await self.digest(crisis.id)  # duplicates that arrived while the channel was being made
 
     async def digest(self, crisis_id: int) -> bool:

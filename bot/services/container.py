@@ -13,6 +13,7 @@ from bot.services.phases import PhaseService
 from bot.services.reminders import ReminderService
 from bot.services.sitrep import SitrepService
 from bot.services.team import TeamService
+from bot.services.opening import LEASE, OpeningRunner
 from bot.services.timeline import TimelineService
 
 
@@ -42,10 +43,10 @@ class Services:
         await self.deps.events.forget_before(self.deps.clock.now() - EVENT_MEMORY)
 
 
-def build_services(deps: Deps, admins: frozenset[str] = frozenset()) -> Services:
+def build_services(deps: Deps, admins: frozenset[str] = frozenset(), lease: timedelta = LEASE) -> Services:
     reminders = ReminderService(deps)
     authz = Admins(deps, admins)
-    crises = CrisisService(deps, reminders, authz)
+    crises = CrisisService(deps, reminders, authz, OpeningRunner(deps, lease))
     return Services(
         deps=deps,
         crises=crises,

@@ -27,12 +27,12 @@ log = logging.getLogger(__name__)
 
 
 class CrisisService:
-    def __init__(self, deps: Deps, reminders: ReminderService, authz: Admins):
+    def __init__(self, deps: Deps, reminders: ReminderService, authz: Admins, opening: OpeningRunner):
         self.deps = deps
         self.plan = deps.plan
         self.reminders = reminders
         self.authz = authz
-        self.opening = OpeningRunner(deps)
+        self.opening = opening
 
     def validate(self, request: OpenRequest) -> Crisis:
         """Check a request without side effects (raises CrisisError)."""

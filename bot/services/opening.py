@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from bot.domain.crisis import Crisis, Status
 from bot.domain.errors import SlackStepDelayed, SlackStepFailed
@@ -22,38 +22,50 @@ from bot.services.deps import Deps
 log = logging.getLogger(__name__)
 
 MAX_NAME_ATTEMPTS = 50
-LEASE = timedelta(minutes=2)  # renewed at every step; a crashed process's lease runs out
+LEASE = timedelta(seconds=30)  # renewed while the steps run; a crashed process's lease runs out
 
 
 class OpeningRunner:
-    def __init__(self, deps: Deps):
+    def __init__(self, deps: Deps, lease_time: timedelta = LEASE):
         self.deps = deps
         self.slack = deps.slack
         self.plan = deps.plan
         self.owner = uuid.uuid4().hex  # this process, as a lease holder
+        self.lease_time = lease_time
+        self.running: set[int] = set()  # crises this process is opening now (the lease is per process)
 
     async def lease(self, crisis: Crisis) -> bool:
-        now = self.deps.clock.now()
-        return await self.deps.crises.take_lease(crisis, self.owner, now, now + LEASE)
+        # Wall time, not the crisis clock: a lease is about processes being alive.
+        now = datetime.now(timezone.utc)
+        return await self.deps.crises.take_lease(crisis, self.owner, now, now + self.lease_time)
 
     async def run(self, crisis: Crisis) -> Crisis:
         """Run every step not yet done; independent steps concurrently. One process at a time, by lease."""
         assert crisis.id is not None
-        if not await self.lease(crisis):
-            log.info("crisis %s: another process is opening it", crisis.id)
+        if crisis.id in self.running or not await self.lease(crisis):
+            log.info("crisis %s: already being opened", crisis.id)
             return crisis
+        self.running.add(crisis.id)
+        renewing = asyncio.create_task(self._keep_lease(crisis))
         try:
             return await self._run(crisis)
         finally:  # finished, failed or cancelled: another process may go on at once
+            self.running.discard(crisis.id)
+            renewing.cancel()
+            await asyncio.gather(renewing, return_exceptions=True)
             await self.deps.crises.release_lease(crisis, self.owner)
+
+    async def _keep_lease(self, crisis: Crisis) -> None:
+        """Renew the lease while steps wait on Slack (the rate limiter may hold a call for a minute)."""
+        while True:
+            await asyncio.sleep(self.lease_time.total_seconds() / 3)
+            await self.lease(crisis)
 
     async def _run(self, crisis: Crisis) -> Crisis:
         assert crisis.id is not None
         states = retryable(await self.deps.crises.steps(crisis.id))
         running: dict[asyncio.Task[StepState], str] = {}
         while True:
-            if ready(states, set(running.values())) and not await self.lease(crisis):
-                break  # our lease ran out and someone else took over
             for step in ready(states, set(running.values())):
                 previous = states.get(step, StepState(step))
                 running[asyncio.create_task(self._attempt(step, crisis, previous))] = step
@@ -114,8 +126,11 @@ class OpeningRunner:
         await self.slack.set_topic(self._channel(crisis), crisis, self.plan)
 
     async def _post_plan(self, crisis: Crisis) -> dict:
-        lessons = await self.deps.dossier.lessons(self.plan.name, self.plan.lessons_shown)
-        crisis.plan_ts = await self.slack.post_plan(crisis, self.plan, lessons)
+        # Posted before a crash that kept it from being recorded? Then that one is the plan.
+        crisis.plan_ts = await self.slack.find_plan(crisis)
+        if crisis.plan_ts is None:
+            lessons = await self.deps.dossier.lessons(self.plan.name, self.plan.lessons_shown)
+            crisis.plan_ts = await self.slack.post_plan(crisis, self.plan, lessons)
         return {"ts": crisis.plan_ts}
 
     async def _pin_plan(self, crisis: Crisis) -> None:

@@ -13,6 +13,11 @@ from handlers.escape import esc
 TAKE_ROLE, PHASE_SELECT, CLOSE_OPEN = "take_role", "phase_select", "close_open"
 
 
+def plan_marker(crisis: Crisis) -> str:
+    """The block id that tells this crisis's plan message apart from any other message."""
+    return f"crisis-plan-{crisis.id}"
+
+
 def plan_actions(crisis: Crisis, plan: Plan, t: Catalog) -> dict:
     """The buttons on the pinned plan: take a role, record a phase, the report, close."""
     value = str(crisis.id)
@@ -37,7 +42,7 @@ def plan_message(crisis: Crisis, plan: Plan, t: Catalog, lessons: list[Lesson] |
     severity = plan.severity(crisis.severity)
     severity_label = severity.label if severity else crisis.severity
     blocks: list[dict] = [
-        header(t.t("plan.header", title=crisis.title)),
+        {**header(t.t("plan.header", title=crisis.title)), "block_id": plan_marker(crisis)},
         context(
             t.t("plan.context", severity=esc(severity_label), lead=mention(crisis.lead, t),
                 opened_by=mention(crisis.opened_by, t), opened_at=when(crisis.opened_at))

@@ -23,7 +23,7 @@ class BotUnderTest:
             slack_signing_secret=SIGNING_SECRET,
             slack_api_url=emulator.base_url,
             database_url=database_url,
-            **settings,
+            **{"crisisbot_tick_seconds": 0, **settings},  # tests tick by hand, on the injected clock
         )
         self.clock = clock
         self.plan = plan

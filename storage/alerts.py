@@ -24,7 +24,8 @@ class SqlAlertStore:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]):
         self.sessions = sessions
 
-    async def ingest(self, alert: Alert, tier: str, opens: bool, new_crisis: Crisis, now: datetime) -> Intake:
+    async def ingest(self, alert: Alert, tier: str, opens: bool, new_crisis: Crisis, now: datetime,
+                     lease: tuple[str, datetime] | None = None) -> Intake:
         """Store the alert and decide, atomically, what it joins or starts.
 
         Simultaneous duplicates race on the alert_key primary key: one opens the crisis,
@@ -32,12 +33,13 @@ class SqlAlertStore:
         """
         for _ in range(MAX_KEY_RACES):
             try:
-                return await self._ingest_once(alert, tier, opens, new_crisis, now)
+                return await self._ingest_once(alert, tier, opens, new_crisis, now, lease)
             except IntegrityError:
                 continue  # someone opened (or triaged) this key meanwhile: decide again
         raise RuntimeError(f"alert key {alert.source}:{alert.key} kept racing")
 
-    async def _ingest_once(self, alert: Alert, tier: str, opens: bool, new_crisis: Crisis, now: datetime) -> Intake:
+    async def _ingest_once(self, alert: Alert, tier: str, opens: bool, new_crisis: Crisis, now: datetime,
+                           lease: tuple[str, datetime] | None) -> Intake:
         async with self.sessions() as session:
             row = _alert_row(alert, tier, now)
             open_key = await session.get(AlertKeyRow, (alert.source, alert.key))
@@ -48,7 +50,7 @@ class SqlAlertStore:
                 await session.commit()
                 return Intake(Route.ATTACHED, row.id, crisis_id=open_key.crisis_id)  # type: ignore[arg-type]
             if opens:
-                return await self._open(session, row, alert, new_crisis)
+                return await self._open(session, row, alert, new_crisis, lease)
             if alert.is_firing:
                 return await self._triage(session, row, alert, tier, now)
             row.route = Route.RECORDED.value
@@ -56,13 +58,16 @@ class SqlAlertStore:
             await session.commit()
             return Intake(Route.RECORDED, row.id)  # type: ignore[arg-type]
 
-    async def _open(self, session: AsyncSession, row: AlertRow, alert: Alert, crisis: Crisis) -> Intake:
+    async def _open(self, session: AsyncSession, row: AlertRow, alert: Alert, crisis: Crisis,
+                    lease: tuple[str, datetime] | None) -> Intake:
         previous = (await session.exec(
             select(CrisisRow.id).where(CrisisRow.alert_source == alert.source, CrisisRow.alert_key == alert.key,
                                        CrisisRow.status == Status.CLOSED.value)
             .order_by(col(CrisisRow.closed_at).desc()).limit(1))).first()
         crisis.previous_crisis_id = previous
         crisis_row = to_row(crisis)
+        if lease is not None:
+            crisis_row.lease_owner, crisis_row.lease_until = lease
         session.add(crisis_row)
         await session.flush()
         session.add(AlertKeyRow(source=alert.source, key=alert.key, crisis_id=crisis_row.id))

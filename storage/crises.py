@@ -49,9 +49,12 @@ class SqlCrisisStore:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]):
         self.sessions = sessions
 
-    async def add(self, crisis: Crisis) -> Crisis:
+    async def add(self, crisis: Crisis, lease: tuple[str, datetime] | None = None) -> Crisis:
+        """Record a new crisis; with `lease`, the recording process owns its opening until then."""
         async with self.sessions() as session:
             row = to_row(crisis)
+            if lease is not None:
+                row.lease_owner, row.lease_until = lease
             session.add(row)
             await session.commit()
             crisis.id = row.id
@@ -131,10 +134,13 @@ class SqlCrisisStore:
     async def release_lease(self, crisis: Crisis, owner: str) -> None:
         await self._set(crisis.id, col(CrisisRow.lease_owner) == owner, lease_owner=None, lease_until=None)
 
-    async def unfinished(self) -> list[Crisis]:
-        """Crises recorded whose opening steps have not all finished: a crash, or Slack refusing."""
+    async def unfinished(self, now: datetime) -> list[Crisis]:
+        """Crises whose opening steps have not all finished (a crash, or Slack refusing), and which no
+        live process is opening right now."""
         async with self.sessions() as session:
-            rows = await session.exec(select(CrisisRow).where(CrisisRow.status == Status.OPENING.value))
+            rows = await session.exec(select(CrisisRow).where(
+                CrisisRow.status == Status.OPENING.value,
+                col(CrisisRow.lease_owner).is_(None) | (col(CrisisRow.lease_until) < now)))
             return [to_crisis(r) for r in rows]
 
     async def close(self, crisis: Crisis) -> bool:

@@ -35,7 +35,8 @@ class AlertService:
         now = self.deps.clock.now()
         alert_tier = tier(alert, self.plan)
         return await self.deps.alerts.ingest(alert, alert_tier, opens_crisis(alert, alert_tier, self.plan),
-                                             crisis_from(alert, alert_tier, self.plan, now), now)
+                                             crisis_from(alert, alert_tier, self.plan, now), now,
+                                             self.crises.opening.new_lease())
 
     async def follow_up(self, intake: Intake) -> None:
         """The Slack side of an alert, after the sender has its answer."""
@@ -96,7 +97,7 @@ class AlertService:
                 raise AlreadyDecided(by=triage.decided_by or "")
             template = crisis_from(alert, triage.severity, self.plan, now)
             template.lead, template.opened_by = by, by
-            crisis = await self.deps.crises.add(template)
+            crisis = await self.deps.crises.add(template, self.crises.opening.new_lease())
             assert crisis.id is not None
             await self.deps.alerts.link(alert.source, alert.key, crisis.id)
             await self.deps.alerts.decide_crisis(triage_id, crisis.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 
 from bot.domain.crisis import Crisis, OpenRequest, Status
 from bot.domain.dossier import Dossier
@@ -40,7 +41,7 @@ class CrisisService:
 
     async def open(self, request: OpenRequest) -> Crisis:
         """Record the crisis, then start it."""
-        return await self.start(await self.deps.crises.add(self.validate(request)))
+        return await self.start(await self.deps.crises.add(self.validate(request), self.opening.new_lease()))
 
     async def start(self, crisis: Crisis) -> Crisis:
         """A recorded crisis gets its lead, its first timeline entry and its reminders; then the Slack steps run."""
@@ -84,7 +85,7 @@ class CrisisService:
         Returns the crises that are open now. The person who asked is told the room is ready.
         """
         done = []
-        for crisis in await self.deps.crises.unfinished():
+        for crisis in await self.deps.crises.unfinished(datetime.now(timezone.utc)):
             if await self.opening.stuck(crisis):
                 continue  # Slack refused for good; the requester was told what to do
             assert crisis.id is not None

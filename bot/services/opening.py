@@ -34,6 +34,10 @@ class OpeningRunner:
         self.lease_time = lease_time
         self.running: set[int] = set()  # crises this process is opening now (the lease is per process)
 
+    def new_lease(self) -> tuple[str, datetime]:
+        """The lease a crisis is recorded with, so no tick resumes it while this process opens it."""
+        return self.owner, datetime.now(timezone.utc) + self.lease_time
+
     async def lease(self, crisis: Crisis) -> bool:
         # Wall time, not the crisis clock: a lease is about processes being alive.
         now = datetime.now(timezone.utc)
@@ -42,10 +46,13 @@ class OpeningRunner:
     async def run(self, crisis: Crisis) -> Crisis:
         """Run every step not yet done; independent steps concurrently. One process at a time, by lease."""
         assert crisis.id is not None
-        if crisis.id in self.running or not await self.lease(crisis):
-            log.info("crisis %s: already being opened", crisis.id)
+        if crisis.id in self.running:
             return crisis
-        self.running.add(crisis.id)
+        self.running.add(crisis.id)  # before any await: one run per crisis in this process
+        if not await self.lease(crisis):
+            self.running.discard(crisis.id)
+            log.info("crisis %s: another process is opening it", crisis.id)
+            return crisis
         renewing = asyncio.create_task(self._keep_lease(crisis))
         try:
             return await self._run(crisis)
@@ -109,7 +116,8 @@ class OpeningRunner:
             except ChannelNameTaken:
                 # Ours, from an attempt that crashed before it was recorded? Then it is this crisis's.
                 mine = await self.slack.own_channel(name, crisis.private)
-                if mine is None or await self.deps.crises.by_channel(mine) is not None:
+                holder = await self.deps.crises.by_channel(mine) if mine else None
+                if mine is None or (holder is not None and holder.id != crisis.id):
                     continue
                 crisis.channel_id = mine
             crisis.channel_name = name

@@ -8,7 +8,7 @@ starts (aiohttp's cleanup_ctx) and torn down when it stops.
 from __future__ import annotations
 
 import logging
-from datetime import timezone
+from datetime import datetime, timedelta, timezone
 
 import aiohttp
 from aiohttp import web
@@ -36,20 +36,20 @@ from handlers.alerts_web import ALERT_TOKEN, ALERT_WORK, ALERTS, add_alert_route
 from handlers.inflight import InFlight
 from handlers.ratelimit import SlackRateLimiter
 from handlers.slack_gateway import WebApiGateway
-from handlers.web import BOLT, STORE, add_routes
+from handlers.request_log import request_logging_middleware
+from handlers.web import BOLT, SCHEDULER, STORE, TICK_JOB, add_routes
 from storage.crises import SqlCrisisStore
 from storage.alerts import SqlAlertStore
 from storage.dossier import SqlDossierStore
+from storage.events import SqlEventStore
 from storage.reminders import SqlReminderStore
 from storage.engine import make_engine, make_sessions
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
 
-SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
 SERVICES = web.AppKey("services", Services)
 STORES = web.AppKey("stores", tuple)
-TICK_SECONDS = 10
 SHUTDOWN_GRACE = 20.0
 INFLIGHT = web.AppKey("inflight", InFlight)
 MAX_BODY = 1024 * 1024
@@ -60,14 +60,15 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
     clock = clock or SystemClock()
     plan = plan or load_plan(settings.crisisbot_plan)
     catalog = catalog or Catalog.load(settings.crisisbot_language)
-    app = web.Application(client_max_size=MAX_BODY)
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[request_logging_middleware])
 
     async def database(app: web.Application):
         engine = make_engine(settings.database_url)
         await upgrade(engine)
         sessions = make_sessions(engine)
         app[STORE] = SqlCrisisStore(sessions)
-        app[STORES] = (SqlDossierStore(sessions), SqlReminderStore(sessions), SqlAlertStore(sessions))
+        app[STORES] = (SqlDossierStore(sessions), SqlReminderStore(sessions), SqlAlertStore(sessions),
+                       SqlEventStore(sessions))
         yield
         await engine.dispose()
 
@@ -80,9 +81,11 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
             retry_handlers=retry_handlers(),
         )
         render = RenderContext(plan, catalog, clock, settings.crisisbot_managers_channel)
-        dossier, reminders, alerts = app[STORES]
-        deps = Deps(app[STORE], dossier, reminders, WebApiGateway(client, render, limiter), plan, clock, alerts)
-        app[SERVICES] = services = build_services(deps)
+        dossier, reminders, alerts, events = app[STORES]
+        deps = Deps(app[STORE], dossier, reminders, WebApiGateway(client, render, limiter), plan, clock, alerts,
+                    events)
+        app[SERVICES] = services = build_services(
+            deps, settings.admins, timedelta(seconds=settings.crisisbot_opening_lease_seconds))
         app[INFLIGHT] = inflight = InFlight()
         ctx = HandlerContext(services=services, plan=plan, catalog=catalog, clock=clock, inflight=inflight)
         app[ALERTS], app[ALERT_WORK] = services.alerts, inflight
@@ -100,11 +103,19 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
         app[SCHEDULER] = AsyncIOScheduler(timezone=timezone.utc)
         # Reminders and alert digests live in the database; this job only looks for due ones. Each process has
         # its own in-memory job, and the claim in the database makes each reminder fire once.
-        app[SCHEDULER].add_job(app[SERVICES].tick, "interval", seconds=TICK_SECONDS,
-                               id="tick", max_instances=1, coalesce=True)
+        async def tick() -> None:
+            async with app[INFLIGHT].track():  # a shutdown waits for a tick under way
+                await app[SERVICES].tick()
+
+        ticking = settings.crisisbot_tick_seconds > 0  # 0: the job is there, paused, and tests run it by hand
+        app[SCHEDULER].add_job(tick, "interval", seconds=settings.crisisbot_tick_seconds if ticking else 60,
+                               id=TICK_JOB, max_instances=1, coalesce=True,
+                               # at start, at once: resume what a crash left unfinished
+                               next_run_time=datetime.now(timezone.utc) if ticking else None)
         app[SCHEDULER].start()
         yield
-        app[SCHEDULER].shutdown(wait=False)
+        if app[SCHEDULER].running:  # /healthz reports a scheduler that stopped; stopping it twice would raise
+            app[SCHEDULER].shutdown(wait=False)
 
     app.cleanup_ctx.extend([database, slack, scheduler])
     add_routes(app, slack_http=not settings.socket_mode)

@@ -11,6 +11,8 @@ from pydantic import ValidationError
 
 from bot.domain.plan import PlanError
 
+log = logging.getLogger("crisisbot")
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="crisisbot", description="One room, one plan and one story for a crisis.")
@@ -23,17 +25,21 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("ref", metavar="REF", help="the crisis: its id, its channel id or its channel name")
     export.add_argument("--out", metavar="FILE", help="write to FILE instead of the standard output")
     args = parser.parse_args(argv)
-    quiet = args.command in ("demo", "run", "export")
-    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
+    from bot.logs import configure_logging
     from bot.settings import Settings
 
     try:
         settings = Settings()
-        command = args.command
-        if command == "run":
-            command = "serve" if settings.has_slack_credentials else "demo"
+    except ValidationError as exc:
+        print(f"crisisbot: {exc}", file=sys.stderr)
+        return 2
+    command = args.command
+    if command == "run":
+        command = "serve" if settings.has_slack_credentials else "demo"
+    configure_logging(settings.log_level(command), json=settings.log_json(command),
+                      secrets=settings.secret_values())
+    try:
         if command == "serve":
             return _serve(settings)
         if command == "migrate":
@@ -50,15 +56,28 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _serve(settings) -> int:
+    """Serve until SIGTERM or SIGINT; aiohttp then stops listening and runs the app's cleanup, which lets
+    acknowledged work finish (up to bot.app.SHUTDOWN_GRACE seconds) before closing Slack and the database."""
+    try:
+        warnings = settings.check_for_serving()
+    except ValueError as exc:
+        print(f"crisisbot: {exc}", file=sys.stderr)
+        return 2
     from aiohttp import web
 
     from bot.app import build_web_app
 
-    if missing := settings.missing_for_serve():
-        print(f"crisisbot: {' and '.join(missing)} must be set to serve; "
-              "try `crisisbot demo` to see the bot against the built-in emulator.", file=sys.stderr)
-        return 2
-    web.run_app(build_web_app(settings), host=settings.host, port=settings.port)
+    for warning in warnings:
+        log.warning("%s", warning)
+    mode = "Socket Mode" if settings.socket_mode else "HTTP"
+
+    def listening(_banner: str) -> None:
+        log.info("listening on http://%s:%d (%s)", settings.host, settings.port, mode)
+
+    web.run_app(build_web_app(settings), host=settings.host, port=settings.port,
+                access_log=None,  # handlers.request_log writes one line per request instead
+                print=listening)
+    log.info("stopped")
     return 0
 
 

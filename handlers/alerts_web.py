@@ -19,6 +19,7 @@ from bot.services.alerts import AlertService
 from handlers.alert_auth import authenticate
 from handlers.alert_formats import MAX_BODY_BYTES, SOURCES, decode, generic_schema, parse
 from handlers.inflight import InFlight
+from handlers.request_log import note_crisis
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ async def receive(request: web.Request) -> web.Response:
     answer: dict = {"status": intake.route.value, "alert": intake.alert_id}
     if intake.crisis_id is not None:
         answer["crisis"] = intake.crisis_id
+        note_crisis(request, intake.crisis_id)
     if intake.route is Route.TRIAGED:
         answer["triage"] = intake.triage_id
     return web.json_response(answer, status=202)

@@ -45,10 +45,21 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
             crisis = await ctx.service.open(request)
             await say(t.t("open.done", channel=crisis.channel_id))
 
+    async def form_crisis(ack: AsyncAck, client: AsyncWebClient, user: str, view: dict):
+        """The crisis a form is about; if there is none, the form closes and the person is told why."""
+        try:
+            return await crisis_by_id(ctx, crisis_of(view))
+        except CrisisError as exc:
+            await ack()
+            await teller(client, user, None)(ctx.error_text(exc))
+            return None
+
     @app.view(SITREP_CALLBACK)
     async def sitrep_submitted(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient) -> None:
         user = body["user"]["id"]
-        crisis = await crisis_by_id(ctx, crisis_of(view))
+        crisis = await form_crisis(ack, client, user, view)
+        if crisis is None:
+            return
         changes = values(view)
         try:
             await ctx.services.sitrep.check(crisis, changes, by=user)
@@ -74,8 +85,10 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
             block = LEARNINGS if exc.params.get("what") == "learnings" else OUTCOME
             await ack(response_action="errors", errors={block: ctx.error_text(exc)})
             return
+        crisis = await form_crisis(ack, client, user, view)
+        if crisis is None:
+            return
         await ack()
-        crisis = await crisis_by_id(ctx, crisis_of(view))
         say = teller(client, user, crisis.channel_id)
         async with answering(ctx, say, "close crisis from modal"):
             await ctx.service.close(crisis.channel_id or "", user, form.get(OUTCOME, ""), form.get(LEARNINGS, ""))
@@ -83,9 +96,11 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
 
     @app.view(ROLE_CALLBACK)
     async def role_submitted(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient) -> None:
-        await ack()
         user = body["user"]["id"]
-        crisis = await crisis_by_id(ctx, crisis_of(view))
+        crisis = await form_crisis(ack, client, user, view)
+        if crisis is None:
+            return
+        await ack()
         say = teller(client, user, crisis.channel_id)
         async with answering(ctx, say, "take role"):
             role, _ = await ctx.services.team.assign(crisis, values(view).get(ROLE, ""), "", by=user)

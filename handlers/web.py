@@ -5,33 +5,74 @@ A thin translation in the spirit of slack_bolt.adapter.aiohttp.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from urllib.parse import parse_qsl
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import STATE_PAUSED, STATE_RUNNING
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_internals import build_async_context
+from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.ports import CrisisStore
+from handlers.request_log import bolt_context, note_channel, slack_channel
 
 log = logging.getLogger(__name__)
 
 BOLT = web.AppKey("bolt", AsyncApp)
 STORE = web.AppKey("store", CrisisStore)
+SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
+TICK_JOB = "tick"
+HEALTH_TIMEOUT = 5.0  # a database that does not answer within this is as bad as one that refuses
+
+
+def read_form_with_the_word_payload(bolt_request: AsyncBoltRequest) -> None:
+    """bolt-python reads any form body that merely *contains* "payload" as an interaction and finds
+    nothing (so `/crisis note the payload team` went unanswered): read such a form as the form it is."""
+    if bolt_request.body or "payload" not in bolt_request.raw_body:
+        return
+    params = dict(parse_qsl(bolt_request.raw_body, keep_blank_values=True))
+    if params and "payload" not in params:
+        bolt_request.body = params
+        bolt_request.context = build_async_context(bolt_request.context, params)
 
 
 async def slack_events(request: web.Request) -> web.Response:
-    bolt_request = await to_bolt_request(request)
+    body = await request.text()
+    bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=request.headers,
+                                    context=bolt_context(request))
+    read_form_with_the_word_payload(bolt_request)
+    note_channel(request, slack_channel(bolt_request.body))
     bolt_response = await request.app[BOLT].async_dispatch(bolt_request)
     return await to_aiohttp_response(bolt_response)
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """200 when the database answers and the scheduler runs its tick job; 503 naming what fails."""
+    answer: dict = {}
+    failing: dict[str, str] = {}  # the part, and why
     try:
-        await request.app[STORE].ping()
+        await asyncio.wait_for(request.app[STORE].ping(), HEALTH_TIMEOUT)
+        answer["database"] = "ok"
     except Exception as exc:  # the answer *is* the error report
-        log.warning("health check: database unavailable: %s", type(exc).__name__)
-        return web.json_response({"status": "unavailable", "database": "unavailable"}, status=503)
-    return web.json_response({"status": "ok", "database": "ok"})
+        answer["database"] = "unavailable"
+        failing["database"] = f"{type(exc).__name__} {(str(exc).splitlines() or [''])[0][:200]}".strip()
+    scheduler = request.app.get(SCHEDULER)
+    state = getattr(scheduler, "state", None)
+    answer["scheduler"] = {STATE_RUNNING: "running", STATE_PAUSED: "paused"}.get(state, "stopped")
+    jobs = scheduler.get_jobs() if scheduler is not None else []
+    answer["jobs"] = len(jobs)
+    if answer["scheduler"] != "running":
+        failing["scheduler"] = answer["scheduler"]
+    elif not any(job.id == TICK_JOB for job in jobs):
+        answer["scheduler"] = failing["scheduler"] = f"running without its {TICK_JOB} job"
+    if failing:
+        log.warning("health check failing: %s", "; ".join(f"{part}: {why}" for part, why in failing.items()))
+        return web.json_response({"status": "unavailable", **answer, "failing": list(failing)}, status=503)
+    return web.json_response({"status": "ok", **answer})
 
 
 def add_routes(app: web.Application, *, slack_http: bool) -> None:

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from bot.domain.errors import AlreadyClosed, TitleRequired, TooLong
 from bot.domain.plan import Plan
+from bot.domain.words import clean
 
 
 class Status(StrEnum):
@@ -67,12 +68,12 @@ class OpenRequest:
     origin_channel: str | None = None
 
     def to_crisis(self, plan: Plan, now: datetime) -> Crisis:
-        title = " ".join(self.title.split())
+        title = " ".join(clean(self.title).split())
         if not title:
             raise TitleRequired()
         if len(title) > plan.limits.title:
             raise TooLong(what="title", limit=plan.limits.title, length=len(title))
-        description = self.description.strip()
+        description = clean(self.description).strip()
         if len(description) > plan.limits.description:
             raise TooLong(what="description", limit=plan.limits.description, length=len(description))
         severity = plan.severity(self.severity or plan.default_severity) or plan.severity(plan.default_severity)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.domain.errors import CrisisError, TooLong
 from bot.domain.plan import Plan, SitrepField
-from bot.domain.words import fold
+from bot.domain.words import clean, fold
 
 
 class UnknownField(CrisisError):
@@ -76,7 +76,7 @@ _CHOICE_WORDS = {
 
 
 def normalise(spec: SitrepField, raw: str, plan: Plan) -> str:
-    value = " ".join(str(raw).split()) if spec.choices else str(raw).strip()
+    value = " ".join(clean(str(raw)).split()) if spec.choices else clean(str(raw)).strip()
     if len(value) > plan.limits.field:
         raise TooLong(what=spec.label, limit=plan.limits.field, length=len(value))
     if spec.choices and value:

@@ -24,3 +24,23 @@ def slug(text: str) -> str:
     folded = fold(text).replace("ß", "ss").replace("æ", "ae").replace("ø", "o").replace("œ", "oe")
     spaced = re.sub(r"[\s./:;,+&|\\]+", "-", folded)
     return _DASHES.sub("-", _NOT_SLUG.sub("", spaced)).strip("-_")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean(text: str) -> str:
+    """User text without control characters (NUL and the like; line breaks and tabs stay): databases
+    and Slack refuse them, and nobody means them."""
+    return _CONTROL.sub("", text)
+
+
+def clean_json(value):
+    """`clean` applied to every text in a JSON-like value."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {clean(str(k)): clean_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_json(v) for v in value]
+    return value

@@ -14,6 +14,7 @@ from bot.domain.plan import Plan
 from bot.domain.roles import Assignment, user_id
 from bot.domain.sitrep import Sitrep
 from bot.domain.timeline import Kind
+from bot.domain.words import clean
 from bot.ports import DossierStore
 from bot.services.deps import Deps
 from bot.services.opening import OpeningRunner
@@ -115,12 +116,13 @@ class CrisisService:
 
     def check_close(self, outcome: str, learnings: str) -> None:
         limit = self.plan.limits.note
-        for what, text in (("outcome", outcome), ("learnings", learnings)):
+        for what, text in (("outcome", str(outcome)), ("learnings", str(learnings))):
             if len(text) > limit:
                 raise TooLong(what=what, limit=limit, length=len(text))
 
     async def close(self, channel_id: str, user: str, outcome: str = "", learnings: str = "") -> Crisis:
         """Close the crisis, keep its learnings against the plan, and tell its story."""
+        outcome, learnings = clean(str(outcome)), clean(str(learnings))
         self.check_close(outcome, learnings)
         crisis = await self.in_channel(channel_id)
         await self.authz.check(crisis, user, "close")

@@ -192,7 +192,12 @@ class OpeningRunner:
         if alert is None:
             return {}
         if alert.url:
-            await self.slack.bookmark(self._channel(crisis), alert.title, alert.url)
+            try:
+                await self.slack.bookmark(self._channel(crisis), alert.title, alert.url)
+            except SlackCallFailed as exc:
+                if exc.code != "invalid_link":
+                    raise
+                log.warning("crisis %s: Slack would not bookmark the alert's link", crisis.id)
         previous = await self.deps.crises.get(crisis.previous_crisis_id) if crisis.previous_crisis_id else None
         ts = await self.deps.tell("alert_opened", crisis, alert=alert, previous=previous)
         return {"ts": ts}

@@ -8,6 +8,7 @@ from bot.domain.lessons import split_learnings
 from bot.domain.milestones import Milestone, click_key, record, repeat_of
 from bot.domain.notices import Audience
 from bot.domain.timeline import Kind
+from bot.domain.words import clean
 from bot.services.deps import Deps
 from bot.services.reminders import ReminderService
 
@@ -28,7 +29,7 @@ class PhaseService:
         phase = self.plan.phase(phase_word) if phase_word else None
         if phase is None:
             raise UnknownPhase(phase=phase_word[:40], phases=", ".join(p.name.lower() for p in self.plan.phases))
-        note = note.strip()
+        note = clean(note).strip()
         if len(note) > self.plan.limits.note:
             raise TooLong(what="note", limit=self.plan.limits.note, length=len(note))
         assert crisis.id is not None

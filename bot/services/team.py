@@ -7,6 +7,7 @@ from bot.domain.errors import CrisisError
 from bot.domain.plan import Role
 from bot.domain.roles import Assignment, holders, user_id
 from bot.domain.timeline import Kind
+from bot.ports import SlackCallFailed
 from bot.services.authz import Admins
 from bot.services.deps import Deps
 from bot.domain.notices import Audience
@@ -18,6 +19,10 @@ class UnknownRole(CrisisError):
 
 class BadUser(CrisisError):
     key = "error.bad_user"
+
+
+class AlreadyHolds(CrisisError):
+    key = "error.already_holds"
 
 
 class TeamService:
@@ -41,15 +46,20 @@ class TeamService:
         assert crisis.id is not None
         if role.key == self.plan.lead_role and user != crisis.lead:
             await self.authz.check(crisis, by, "lead")  # handing over the lead
+        if holders(await self.deps.dossier.roles(crisis.id)).get(role.key) == user:
+            raise AlreadyHolds(role=role.name, user=user)
+        try:  # first: someone Slack doesn't know gets no role
+            await self.deps.slack.invite(crisis.channel_id, [user])  # type: ignore[arg-type]
+        except SlackCallFailed as exc:
+            if exc.code in ("user_not_found", "cant_invite", "user_is_restricted", "cant_invite_self"):
+                raise BadUser(user=user_text[:60] or user) from exc
+            raise
         now = self.deps.clock.now()
         previous = await self.deps.dossier.assign_role(crisis.id, Assignment(role.key, user, by, now))
-        if previous == user:
-            return role, previous
         if role.key == self.plan.lead_role:
             crisis.lead = user
             await self.deps.crises.set_lead(crisis)
             await self.deps.slack.set_topic(crisis.channel_id, crisis, self.plan)  # type: ignore[arg-type]
-        await self.deps.slack.invite(crisis.channel_id, [user])  # type: ignore[arg-type]
         await self.deps.log(crisis, Kind.ROLE, by, role=role.key, user=user, previous=previous)
         await self.deps.tell("role_changed", crisis, role=role.key, user=user, previous=previous, by=by)
         await self.deps.tell("role_brief", crisis, Audience.DM, to=user, role=role.key, by=by)

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from bot.domain.crisis import Crisis
 from bot.domain.errors import CrisisError, TooLong
 from bot.domain.timeline import Entry, Kind, message_ref
+from bot.domain.words import clean
 from bot.services.deps import Deps
 
 
@@ -20,7 +21,7 @@ class TimelineService:
         self.plan = deps.plan
 
     async def note(self, crisis: Crisis, text: str, by: str) -> None:
-        text = text.strip()
+        text = clean(text).strip()
         if not text:
             raise EmptyNote()
         if len(text) > self.plan.limits.note:

@@ -7,9 +7,12 @@ The endpoint (`POST /alerts/{source}`) calls `decode` on the body (400 on AlertJ
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.domain.alerts import Alert, AlertJsonError, AlertShapeError
+from bot.domain.words import clean, clean_json
 from handlers.alert_formats import alertmanager, generic, grafana, pagerduty
 from handlers.alert_formats.generic import generic_schema
 
@@ -26,6 +29,13 @@ __all__ = ["MAX_BODY_BYTES", "SOURCES", "decode", "generic_schema", "parse"]
 
 
 def parse(source: str, data: dict) -> Alert:
+    """The neutral alert from a source's payload, control characters removed from every text."""
+    alert = _parse(source, data)
+    return replace(alert, title=clean(alert.title) or alert.key, summary=clean(alert.summary),
+                   raw=clean_json(alert.raw), networks=tuple(clean(n) for n in alert.networks))
+
+
+def _parse(source: str, data: dict) -> Alert:
     """The alert `data` describes in `source`'s format. KeyError for an unknown source."""
     return SOURCES[source](data)
 
@@ -42,16 +52,25 @@ def decode(body: bytes) -> dict:
     except UnicodeDecodeError as error:
         raise AlertJsonError(f"the body is not UTF-8 (byte {error.start + 1})") from None
     try:
-        data = json.loads(text, parse_constant=_refuse_constant)
+        data = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite)
     except json.JSONDecodeError as error:
         raise AlertJsonError(
             f"{error.msg} at line {error.lineno} column {error.colno}", error.lineno, error.colno
         ) from None
     except RecursionError:
         raise AlertJsonError("the JSON is nested too deeply") from None
+    except ValueError as error:  # e.g. an integer of more digits than Python converts
+        raise AlertJsonError(str(error).split(";")[0]) from None
     if not isinstance(data, dict):
         raise AlertShapeError([f"body: must be a JSON object, not {_kind(data)}"])
     return data
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise AlertJsonError(f"{text[:20]} is too large a number")
+    return value
 
 
 def _refuse_constant(name: str) -> None:

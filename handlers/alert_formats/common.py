@@ -164,10 +164,12 @@ class Reader:
 
     def url(self, name: str) -> str | None:
         value = self.text(name, limit=URL_LIMIT)
-        if value is not None and http_url(value) is None:
-            self.fail(name, "must be an http:// or https:// URL")
+        if value is None:
             return None
-        return value
+        url = http_url(value)
+        if url is None:
+            self.fail(name, "must be an http:// or https:// URL")
+        return url
 
     def timestamp(self, name: str) -> datetime | None:
         """A date-time in UTC; Go's zero time (year 1, Alertmanager's "no end yet") reads as None."""
@@ -224,7 +226,8 @@ def http_url(value: object) -> str | None:
         return None
     if not re.fullmatch(r"https?://\S+", value, re.IGNORECASE):
         return None
-    return value
+    scheme, rest = value.split("://", 1)
+    return f"{scheme.lower()}://{rest}"  # HTTPS:// is https://, and Slack wants it so
 
 
 def first_url(*candidates: object) -> str | None:

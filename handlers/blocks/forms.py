@@ -68,21 +68,34 @@ def role_modal(crisis_id: int | None, plan: Plan, t: Catalog) -> dict:
     return _modal(ROLE_CALLBACK, crisis_id, t.t("roles.modal_title"), t.t("roles.modal_submit"), blocks, t)
 
 
-def crisis_of(view: dict) -> int | None:
+def metadata(view: dict) -> dict:
+    """The view's private_metadata as a mapping; anything unreadable is an empty one."""
     try:
-        value = json.loads(view.get("private_metadata") or "{}").get("crisis")
-    except (ValueError, AttributeError):
-        return None
-    return value if isinstance(value, int) else None
+        value = json.loads(view.get("private_metadata") or "{}")
+    except (ValueError, TypeError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def crisis_of(view: dict) -> int | None:
+    value = metadata(view).get("crisis")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def values(view: dict) -> dict[str, str]:
-    """Each input block's value as text: typed text or the chosen option's value."""
+    """Each input block's value as text: typed text or the chosen option's value. A state of any
+    other shape (Slack never sends one) reads as empty, never as an error."""
+    state = view.get("state") if isinstance(view.get("state"), dict) else {}
+    blocks = state.get("values") if isinstance(state.get("values"), dict) else {}
     out: dict[str, str] = {}
-    for block_id, actions in ((view.get("state") or {}).get("values") or {}).items():
-        for element in actions.values():
+    for block_id, actions in blocks.items():
+        for element in (actions.values() if isinstance(actions, dict) else ()):
+            if not isinstance(element, dict):
+                continue
             if element.get("type") in ("static_select", "radio_buttons"):
-                out[block_id] = (element.get("selected_option") or {}).get("value") or ""
+                option = element.get("selected_option")
+                value = option.get("value") if isinstance(option, dict) else None
             else:
-                out[block_id] = element.get("value") or ""
+                value = element.get("value")
+            out[str(block_id)] = "" if value is None else str(value)
     return out

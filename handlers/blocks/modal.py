@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.catalog import Catalog
 from bot.domain.plan import Plan
+from handlers.blocks.forms import metadata, values
 
 OPEN_CALLBACK = "crisis_open"
 TITLE, SEVERITY, DESCRIPTION, PRIVATE = "title", "severity", "description", "private"
@@ -58,20 +59,16 @@ class OpenForm:
 
 
 def read_open_form(view: dict) -> OpenForm:
-    values = (view.get("state") or {}).get("values") or {}
-
-    def element(block: str) -> dict:
-        return (values.get(block) or {}).get(block) or {}
-
-    selected = element(SEVERITY).get("selected_option") or {}
-    try:
-        meta = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        meta = {}
+    read = values(view)
+    state = view.get("state") if isinstance(view.get("state"), dict) else {}
+    blocks = state.get("values") if isinstance(state.get("values"), dict) else {}
+    private_block = blocks.get(PRIVATE) if isinstance(blocks.get(PRIVATE), dict) else {}
+    private = private_block.get(PRIVATE) if isinstance(private_block.get(PRIVATE), dict) else {}
+    channel = metadata(view).get("channel")
     return OpenForm(
-        title=element(TITLE).get("value") or "",
-        severity=selected.get("value"),
-        description=element(DESCRIPTION).get("value") or "",
-        private=bool(element(PRIVATE).get("selected_options")),
-        origin_channel=meta.get("channel") if isinstance(meta, dict) else None,
+        title=read.get(TITLE, ""),
+        severity=read.get(SEVERITY) or None,
+        description=read.get(DESCRIPTION, ""),
+        private=bool(private.get("selected_options")),
+        origin_channel=channel if isinstance(channel, str) else None,
     )

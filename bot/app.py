@@ -7,11 +7,12 @@ starts (aiohttp's cleanup_ctx) and torn down when it stops.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta, timezone
 
 import aiohttp
-from aiohttp import web
+from aiohttp import ClientOSError, ServerConnectionError, ServerDisconnectedError, web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -79,6 +80,7 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
             base_url=settings.slack_api_url,
             session=session,
             retry_handlers=retry_handlers(),
+            timeout=int(max(1, settings.slack_timeout_seconds)),
         )
         render = RenderContext(plan, catalog, clock, settings.crisisbot_managers_channel)
         dossier, reminders, alerts, events = app[STORES]
@@ -127,7 +129,8 @@ def retry_handlers() -> list:
     """slack-sdk's own retries: 429 after Retry-After, and 5xx and connection errors with backoff and jitter."""
     backoff = BackoffRetryIntervalCalculator(backoff_factor=0.5, jitter=RandomJitter())
     return [
-        AsyncConnectionErrorRetryHandler(max_retry_count=3, interval_calculator=backoff),
+        AsyncConnectionErrorRetryHandler(max_retry_count=3, interval_calculator=backoff, error_types=[
+            ServerConnectionError, ServerDisconnectedError, ClientOSError, asyncio.TimeoutError]),
         AsyncRateLimitErrorRetryHandler(max_retry_count=3),
         AsyncServerErrorRetryHandler(max_retry_count=3, interval_calculator=backoff),
     ]

@@ -79,6 +79,7 @@ class Settings(BaseSettings):
     # how often the scheduler looks for due reminders, digests and unfinished openings; 0: never by
     # itself (tests drive it by hand)
     crisisbot_tick_seconds: float = 10.0
+    slack_timeout_seconds: float = 10.0  # one Web API call; a timeout is retried with backoff
 
     @property
     def admins(self) -> frozenset[str]:

@@ -160,3 +160,22 @@ async def test_a_plan_posted_before_a_crash_is_not_posted_again(alice: Person, e
     assert steps["post_plan"].status.value == "done"
     assert len(plans(emulator, channel.id)) == 1
     assert emulator.pins(channel.id) == [plans(emulator, channel.id)[0].ts]
+
+
+async def test_a_call_that_times_out_is_retried(emulator, database_url, clock, workspace):
+    from tests.support.harness import BotUnderTest
+
+    bot = await BotUnderTest(emulator, database_url, clock, slack_timeout_seconds=1).start()
+    try:
+        workspace.bot_url = bot.events_url
+        alice = Person("U0ALICE", workspace, emulator)
+        emulator.inject("pins.add", delay=2.5, times=1)  # Slack hangs once
+
+        await alice.types("/crisis open Leaked memo")
+
+        await alice.sees_privately("is open", timeout=15)
+        channel = emulator.channel_by_name(NAME)
+        assert len(emulator.pins(channel.id)) == 1  # pinned once, by the retry after the 1 s timeout
+        assert len(plans(emulator, channel.id)) == 1
+    finally:
+        await bot.stop()

@@ -12,7 +12,7 @@ from handlers.blocks.lifecycle import SITREP_OPEN
 from handlers.blocks.plan import CLOSE_OPEN, PHASE_SELECT, TAKE_ROLE
 from handlers.context import HandlerContext
 from handlers.escape import esc
-from handlers.replies import answering
+from handlers.replies import answering, privately
 
 
 async def crisis_by_id(ctx: HandlerContext, value: str | int | None) -> Crisis:
@@ -28,11 +28,6 @@ async def crisis_by_id(ctx: HandlerContext, value: str | int | None) -> Crisis:
 def register(app: AsyncApp, ctx: HandlerContext) -> None:
     t = ctx.catalog
 
-    def private(respond: AsyncRespond):
-        async def say(text: str) -> None:
-            await respond(text=text, response_type="ephemeral", replace_original=False)
-        return say
-
     async def role_form(crisis: Crisis) -> dict:
         return role_modal(crisis.id, ctx.plan, t)
 
@@ -47,7 +42,7 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
         async def listener(ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
             await ack()
             action = body["actions"][0]
-            async with answering(ctx, private(respond), action["action_id"]):
+            async with answering(ctx, privately(respond), action["action_id"]):
                 crisis = await crisis_by_id(ctx, action.get("value"))
                 if crisis.is_closed:
                     raise AlreadyClosed(title=crisis.title)
@@ -63,10 +58,10 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
     async def record_phase(ack: AsyncAck, body: dict, respond: AsyncRespond) -> None:
         await ack()
         action = body["actions"][0]
-        async with answering(ctx, private(respond), "record phase"):
+        async with answering(ctx, privately(respond), "record phase"):
             crisis_id, _, phase = ((action.get("selected_option") or {}).get("value") or "").partition(":")
             crisis = await crisis_by_id(ctx, crisis_id)
             if crisis.is_closed:
                 raise AlreadyClosed(title=crisis.title)
             milestone = await ctx.services.phases.record(crisis, phase, "", by=body["user"]["id"])
-            await private(respond)(t.t("milestone.recorded", phase=esc(ctx.plan.phase(milestone.phase).name)))
+            await privately(respond)(t.t("milestone.recorded", phase=esc(ctx.plan.phase(milestone.phase).name)))

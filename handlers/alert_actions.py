@@ -10,7 +10,7 @@ from handlers.actions import crisis_by_id
 from handlers.blocks.alerts import RECORD_RECOVERY, TRIAGE_DISMISS, TRIAGE_OPEN
 from handlers.context import HandlerContext
 from handlers.escape import esc
-from handlers.replies import answering
+from handlers.replies import answering, privately
 
 RECOVERY = "recovery"
 
@@ -18,19 +18,14 @@ RECOVERY = "recovery"
 def register(app: AsyncApp, ctx: HandlerContext) -> None:
     t = ctx.catalog
 
-    def private(respond: AsyncRespond):
-        async def say(text: str) -> None:
-            await respond(text=text, response_type="ephemeral", replace_original=False)
-        return say
-
     def decides(decision: str):
         async def listener(ack: AsyncAck, body: dict, respond: AsyncRespond) -> None:
             await ack()
             action = body["actions"][0]
-            async with answering(ctx, private(respond), f"triage {decision}"):
+            async with answering(ctx, privately(respond), f"triage {decision}"):
                 crisis = await ctx.services.alerts.decide(int(action["value"]), decision, by=body["user"]["id"])
                 if crisis is not None:
-                    await private(respond)(t.t("open.done", channel=crisis.channel_id))
+                    await privately(respond)(t.t("open.done", channel=crisis.channel_id))
         return listener
 
     app.action(TRIAGE_OPEN)(decides(OPENED))
@@ -40,9 +35,9 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
     async def record_recovery(ack: AsyncAck, body: dict, respond: AsyncRespond) -> None:
         await ack()
         action = body["actions"][0]
-        async with answering(ctx, private(respond), "record recovery"):
+        async with answering(ctx, privately(respond), "record recovery"):
             crisis = await crisis_by_id(ctx, action.get("value"))
             if crisis.is_closed:
                 raise AlreadyClosed(title=crisis.title)
             milestone = await ctx.services.phases.record(crisis, RECOVERY, "", by=body["user"]["id"])
-            await private(respond)(t.t("milestone.recorded", phase=esc(ctx.plan.phase(milestone.phase).name)))
+            await privately(respond)(t.t("milestone.recorded", phase=esc(ctx.plan.phase(milestone.phase).name)))

@@ -33,6 +33,13 @@ async def tell_user(client: AsyncWebClient, user: str, channel: str | None, text
     await client.chat_postMessage(channel=user, text=text)
 
 
+def privately(respond) -> Say:
+    """Answer the person who clicked, only to them, leaving the message they clicked as it is."""
+    async def say(text: str) -> None:
+        await respond(text=text, response_type="ephemeral", replace_original=False)
+    return say
+
+
 @asynccontextmanager
 async def answering(ctx: HandlerContext, say: Say, what: str):
     """The boundary of a listener's work after ack.

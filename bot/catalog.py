@@ -10,7 +10,6 @@ back to English; a key missing everywhere is a bug and raises KeyError.
 from __future__ import annotations
 
 from importlib import resources
-from string import Formatter
 
 import yaml
 
@@ -34,10 +33,6 @@ class Catalog:
                 raise KeyError(f"no message {key!r} in the catalog")
             return self.fallback.t(key, **params)
         return template.format(**params)
-
-    def placeholders(self, key: str) -> set[str]:
-        return {name for _, name, _, _ in Formatter().parse(self.messages[key]) if name}
-
 
 def _read(language: str) -> dict[str, str]:
     folder = resources.files("bot.locales").joinpath(language)

@@ -14,7 +14,7 @@ from bot.domain.alerts import Alert, AlertStatus
 from bot.domain.crisis import Crisis, Status
 from bot.domain.digest import Digest, Triage
 from bot.domain.intake import Intake, Route
-from storage.crises import to_crisis, to_row, utc
+from storage.crises import to_row, utc
 from storage.tables import AlertKeyRow, AlertRow, CrisisRow, TriageRow
 
 MAX_KEY_RACES = 5

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.lessons import Lesson
@@ -117,12 +117,6 @@ class SqlDossierStore:
             rows = await session.exec(select(TimelineRow).where(TimelineRow.crisis_id == crisis_id)
                                       .order_by(col(TimelineRow.at), col(TimelineRow.id)))
             return [Entry(Kind(r.kind), utc(r.at), r.author, dict(r.data), r.ref, r.id) for r in rows]
-
-    async def count_entries(self, crisis_id: int, kind: Kind) -> int:
-        async with self.sessions() as session:
-            result = await session.exec(select(func.count()).select_from(TimelineRow).where(
-                TimelineRow.crisis_id == crisis_id, TimelineRow.kind == kind.value))
-            return int(result.one())
 
     # lessons -----------------------------------------------------------
     async def add_lessons(self, plan_name: str, crisis_id: int, texts: list[str], author: str, at: datetime) -> None:

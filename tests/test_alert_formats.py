@@ -4,7 +4,6 @@ field, and the generic format's JSON Schema agreeing with its parser."""
 from __future__ import annotations
 
 import copy
-import json
 import re
 from datetime import datetime, timezone
 from pathlib import Path

@@ -30,15 +30,6 @@ def first(history: list[Milestone], phase: str) -> Milestone | None:
     return next((m for m in sorted(history, key=lambda m: m.at) if m.phase == phase), None)
 
 
-def current_phase(history: list[Milestone]) -> str | None:
-    return max(history, key=lambda m: m.at).phase if history else None
-
-
-def missed(plan: Plan, history: list[Milestone]) -> list[str]:
-    done = {m.phase for m in history}
-    return [p.key for p in plan.phases if p.key not in done]
-
-
 DOUBLE_CLICK = timedelta(seconds=30)
 
 

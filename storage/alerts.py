@@ -190,7 +190,7 @@ class SqlAlertStore:
                                .execution_options(synchronize_session=False))
             await session.commit()
 
-    async def first_alert_of_triage(self, triage_id: int) -> Alert | None:
+    async def latest_alert_of_triage(self, triage_id: int) -> Alert | None:
         async with self.sessions() as session:
             row = (await session.exec(select(AlertRow).where(AlertRow.triage_id == triage_id)
                                       .order_by(col(AlertRow.id).desc()).limit(1))).first()

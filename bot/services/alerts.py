@@ -90,7 +90,7 @@ class AlertService:
         now = self.deps.clock.now()
         crisis = None
         if decision == OPENED:
-            alert = await self.deps.alerts.first_alert_of_triage(triage_id)
+            alert = await self.deps.alerts.latest_alert_of_triage(triage_id)
             if alert is None:
                 raise UnknownCrisis(ref=f"triage {triage_id}")
             if not await self.deps.alerts.decide(triage_id, OPENED, by, now):

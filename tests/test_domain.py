@@ -63,7 +63,8 @@ def test_a_team_plan_file_replaces_the_default(tmp_path):
     path = tmp_path / "plan.yaml"
     path.write_text(
         "name: Acme plan\nfirst_response_minutes: 30\n"
-        "phases: [{key: reduction, name: Reduction, summary: Contain}]\n"
+        "phases: [{key: reduction, name: Reduction, summary: Contain}, {key: response, name: Response, summary: Out},\n"
+        "         {key: rethink, name: Rethink, summary: Learn}]\n"
         "severities: [{key: sev1, label: SEV1}, {key: sev2, label: SEV2}]\ndefault_severity: sev2\n"
         "roles: [{key: lead, name: Lead}]\nsitrep: [{key: origin, label: Origin, required: true}]\n"
     )
@@ -103,7 +104,8 @@ def test_alert_severities_map_onto_the_plan_through_its_tables(plan: Plan):
 def test_a_plan_without_the_default_tier_names_gets_alert_tiers_by_rank(tmp_path):
     path = tmp_path / "plan.yaml"
     path.write_text(
-        "phases: [{key: reduction, name: Reduction, summary: Contain}]\n"
+        "phases: [{key: reduction, name: Reduction, summary: Contain}, {key: response, name: Response, summary: Out},\n"
+        "         {key: rethink, name: Rethink, summary: Learn}]\n"
         "severities: [{key: sev3, label: SEV3}, {key: sev2, label: SEV2}, {key: sev1, label: SEV1}]\n"
         "roles: [{key: lead, name: Lead}]\nsitrep: [{key: origin, label: Origin}]\n"
     )

@@ -7,16 +7,18 @@ story reads like a real afternoon.
 
 from __future__ import annotations
 
-import asyncio
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
 import aiohttp
 
-from bot.app import SERVICES, build_web_app
-from bot.domain.clock import FixedClock, SystemClock
+from bot.app import INFLIGHT, SERVICES, build_web_app
+from bot.domain.clock import FixedClock
 from bot.emulator import SlackEmulator, Workspace, render_channel, render_message
+from bot.emulator.render import unmrkdwn
+from bot.emulator.state import BOT_USER_ID
 from bot.serve import Running, start
 from bot.settings import Settings
 
@@ -24,12 +26,14 @@ TOKEN = "xoxb-emulator"
 SIGNING_SECRET = "demo-signing-secret"
 TITLE = "Influencer video claims our serum burns skin"
 MANAGERS = "C0MANAGERS"
+START = datetime(2026, 11, 21, 14, 5, tzinfo=timezone.utc)  # a Saturday afternoon
 
 Out = Callable[[str], None]
 
 
 async def run_demo(out: Out = print) -> None:
-    emulator = SlackEmulator(bot_token=TOKEN)
+    clock = FixedClock(START)  # the crisis's time moves on when the story says so, the same on every run
+    emulator = SlackEmulator(bot_token=TOKEN, clock=lambda: clock.now().timestamp())
     await emulator.start()
     try:
         with tempfile.TemporaryDirectory(prefix="crisisbot-demo-") as tmp:
@@ -41,7 +45,6 @@ async def run_demo(out: Out = print) -> None:
                 database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'demo.db'}",
                 crisisbot_managers_channel=MANAGERS,
             )
-            clock = FixedClock(SystemClock().now())  # the crisis's time moves on when the story says so
             bot = await start(build_web_app(settings, clock=clock))
             try:
                 async with aiohttp.ClientSession() as session:
@@ -55,19 +58,21 @@ async def run_demo(out: Out = print) -> None:
 
 
 class Scenario:
+    """The afternoon of a crisis, one step at a time. Each step waits until the bot has finished what it was
+    asked (its acknowledged work is done), then prints what people saw because of it, oldest first."""
+
     def __init__(self, emu: SlackEmulator, ws: Workspace, bot: Running, clock: FixedClock, out: Out):
         self.emu, self.ws, self.bot, self.clock, self.out = emu, ws, bot, clock, out
         self.channel = ""
-        self.elapsed = 0
+        self.started = clock.now()
+        self.seen: set[tuple[str, str]] = set()
 
     async def run(self) -> None:
         emu, out = self.emu, self.out
-        out(f"crisisbot demo: the bot against a local Slack emulator at {emu.url}\n")
+        out("crisisbot demo: the bot against a local Slack emulator, on a clock that moves with the story\n")
 
-        await self.type("alice", f"open high {TITLE}", "C0GENERAL")
-        done = await self.private("alice", "is open")
-        self.channel = done.text.split("<#")[1].split(">")[0].split("|")[0]
-        out(f"  → {self.plain(done.text)}\n")
+        done = await self.type("alice", f"open high {TITLE}", "C0GENERAL")
+        self.channel = next(e.text for e in done if "is open" in e.text).split("<#")[1].split(">")[0].split("|")[0]
 
         await self.type("alice", "role spokesperson <@U0BOB|bob>")
         await self.type("alice", "role listening <@U0CARLA|carla>")
@@ -77,9 +82,11 @@ class Scenario:
         await self.type("carla", "sitrep networks: TikTok, Instagram, X")
         await self.type("dan", "sitrep caused: unknown")
 
+        self.out(f"[{self.when()}] @carla posts the listening numbers; @alice pins them with :pushpin:")
         said = await self.ws.say("U0CARLA", self.channel, "Negative mentions at 4,200/h and rising, 81% negative")
+        self.seen.add((self.channel, said.ts or ""))
         await self.ws.react("U0ALICE", self.channel, said.ts, "pushpin")
-        self.out(f"[+{self.when()}] @carla posts the listening numbers; @alice pins them with :pushpin:")
+        await self.finished("U0ALICE")
         await self.later(8, "alice", "milestone reduction Ads and scheduled posts paused on every network")
         await self.later(27, "bob", "milestone respuesta Holding statement out on TikTok and Instagram")
         await self.type("alice", "note El País asked for comment; Dan reviewing the answer")
@@ -90,15 +97,15 @@ class Scenario:
 
         await self.type("alice", "close")
         views = await emu.wait_for(lambda: emu.open_views("U0ALICE"))
+        out(f"[{self.when()}] @alice fills in the closing form: outcome and learnings")
         await self.ws.submit_view("U0ALICE", views[-1].id, {
             "outcome": "Lab results shared; Mia posted a follow-up and took the video down",
             "learnings": "Keep a product-safety holding statement ready\nAsk legal for a 15-minute review slot",
         })
-        await self.private("alice", "is closed")
-        out(f"@alice fills in the closing form: outcome and learnings\n")
+        await self.finished("U0ALICE")
 
         for channel in (self.channel, MANAGERS):
-            out("=" * 72)
+            out("\n" + "=" * 72)
             out(render_channel(emu, channel))
         out("=" * 72)
         out("bob's direct messages from crisisbot:")
@@ -107,48 +114,49 @@ class Scenario:
         calls = [c.method for c in emu.calls]
         out(f"\nSlack calls the bot made: {len(calls)} ({', '.join(sorted(set(calls)))})")
 
-    async def type(self, who: str, text: str, channel: str | None = None) -> None:
+    async def type(self, who: str, text: str, channel: str | None = None) -> list:
+        """`/crisis <text>` as `who`, in the crisis channel unless told; returns what the bot said to them."""
         user = self.emu.user_by_name(who)
         where = channel or self.channel
-        self.out(f"[+{self.when()}] @{who} in #{self.emu.channel(where).name}: /crisis {text}")
-        private, public = len(self.emu.ephemerals(user=user.id)), len(self.emu.messages(where))
+        self.out(f"[{self.when()}] @{who} in #{self.emu.channel(where).name}: /crisis {text}")
         reply = await self.ws.slash(user.id, where, text, command="/crisis")
         if reply.status != 200:
             raise RuntimeError(f"the bot answered {reply.status}")
+        return await self.finished(user.id)
 
-        await self.settle()
-        for answer in self.emu.ephemerals(user=user.id)[private:] + self.emu.messages(where)[public:]:
-            self.out(f"  → {self.plain(answer.text)}")
+    async def finished(self, user: str) -> list:
+        """Waits for the bot's acknowledged work to end, then prints each message it caused, once."""
+        await self.bot.app[INFLIGHT].idle()
+        private = [e for e in self.emu.ephemerals(user=user) if ("", e.ts) not in self.seen]
+        posted = [m for chan in list(self.emu.channels_by_id.values()) for m in self.emu.messages(chan.id)
+                  if m.user == BOT_USER_ID and (chan.id, m.ts) not in self.seen]
+        for item in sorted(private + posted, key=lambda m: float(m.ts)):
+            self.seen.add(("", item.ts) if item in private else (item.channel, item.ts))
+            self.out(f"  → {self.where(item, item in private)}{self.plain(item.text)}")
+        return private
 
-    async def settle(self) -> None:
-        """Waits until the bot has made no Slack call for a moment: its answer is complete."""
-        seen, quiet = -1, 0
-        while quiet < 5:
-            await asyncio.sleep(0.01)
-            quiet = quiet + 1 if len(self.emu.calls) == seen else 0
-            seen = len(self.emu.calls)
+    def where(self, item, private: bool) -> str:
+        if private:
+            return ""
+        chan = self.emu.channel(item.channel)
+        if chan.is_im:
+            return f"(DM to @{self.emu.user(chan.im_user).name}) "
+        return "" if chan.id == self.channel else f"(#{chan.name}) "
 
     async def later(self, minutes: int, who: str, text: str) -> None:
         self.clock.advance(minutes=minutes)
-        self.elapsed += minutes
         await self.type(who, text)
 
     async def tick(self, minutes: int) -> None:
         self.clock.advance(minutes=minutes)
-        self.elapsed += minutes
         fired = await self.bot.app[SERVICES].reminders.tick()
-        self.out(f"[+{self.when()}] the reminder job runs: {fired} reminder(s) due")
-
-    async def private(self, who: str, text: str):
-        user = self.emu.user_by_name(who).id
-        return await self.emu.wait_for(
-            lambda: next((e for e in reversed(self.emu.ephemerals(user=user)) if text in e.text), None))
+        self.out(f"[{self.when()}] the reminder job runs: {fired} reminder{'' if fired == 1 else 's'} due")
+        await self.finished("U0ALICE")
 
     def when(self) -> str:
-        hours, minutes = divmod(self.elapsed, 60)
-        return f"{hours}h{minutes:02d}"
+        now = self.clock.now()
+        day = (now.date() - self.started.date()).days
+        return f"{now:%H:%M}" + (f" (day {day + 1})" if day else "")
 
     def plain(self, text: str) -> str:
-        from bot.emulator.render import unmrkdwn
-
         return unmrkdwn(text, self.emu)

@@ -40,6 +40,12 @@ class InFlight:
     def __len__(self) -> int:
         return len(self._tasks)
 
+    async def idle(self) -> None:
+        """Wait until no acknowledged work is running, including work that the running work starts."""
+        await asyncio.sleep(0)  # let a listener that was just acknowledged step into track()
+        while pending := {t for t in self._tasks if t is not asyncio.current_task()}:
+            await asyncio.wait(pending)
+
     async def drain(self, timeout: float) -> None:
         """Wait up to `timeout` seconds for the work in flight; say what did not finish."""
         pending = {t for t in self._tasks if t is not asyncio.current_task()}

@@ -134,7 +134,7 @@ def render_message(message: Message | Ephemeral, emu: "State | None" = None) -> 
         pinned = bool(chan and message.ts in chan.pins)
         edited, reactions = message.edited, message.reactions
     try:
-        clock = time.strftime("%H:%M", time.localtime(float(message.ts)))
+        clock = time.strftime("%H:%M", time.gmtime(float(message.ts)))  # UTC, as the bot writes
     except (TypeError, ValueError):
         clock = "--:--"
     lines = render_blocks(message.blocks, emu)

@@ -228,3 +228,16 @@ async def test_a_crisis_without_a_first_response_says_so(alice: Person, emulator
     assert "Outcome: not recorded." in shown
     assert "• We should have answered within the hour" in shown
     assert "<!here>" not in shown + message.text and "Fake &lt;!here&gt; coupon &amp; scam" in message.text
+
+
+def test_counts_in_the_story_read_right_in_the_singular():
+    dossier = a_dossier()
+    dossier.timeline += [Entry(Kind.NOTE, at(50 + i), "U0DAN", {"text": f"note {i}"}) for i in range(20)]
+    story = build_story(dossier, PLAN)
+    dossier.timeline = dossier.timeline[: len(dossier.timeline) - (len(story.moments) - 16)]  # one past the 15 shown
+
+    _, blocks = story_blocks(build_story(dossier, PLAN), PLAN, Catalog.load())
+
+    shown = "\n".join(mrkdwn_texts(blocks))
+    assert "… and 1 more moment; the full story is in the export" in shown
+    assert "1 more moments" not in shown

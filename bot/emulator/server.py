@@ -1,8 +1,12 @@
 """`SlackEmulator`: the aiohttp app serving the emulated Slack Web API.
 
 Dispatch order for `/api/{method}`: body parsing → injected fault → unknown method →
-token → rate-limit tier → required arguments → the method implementation. Every
+token → scopes → rate-limit tier → required arguments → the method implementation. Every
 answer, errors and faults included, is recorded in `emu.calls`.
+
+The token holds the scopes of the project's manifest.yaml unless `scopes` says otherwise;
+a call whose method needs a scope it lacks gets `missing_scope` with `needed` and `provided`,
+and every authenticated answer carries `X-OAuth-Scopes` as Slack's do.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from typing import Any, Callable
 
 from aiohttp import web
 
+from .manifest import project_manifest
 from .methods import MISSING_ARG_ERRORS, ApiError, handlers, rate_tier, required_args
+from .scopes import every_scope, missing
 from .response_url import handle_response_url
 from .state import Call, State
 
@@ -52,9 +58,13 @@ class SlackEmulator(State):
     """A stateful fake of Slack's Web API served over real HTTP."""
 
     def __init__(self, bot_token: str = "xoxb-emulator", clock: Callable[[], float] = time.time,
-                 *, enforce_rate_limits: bool = False) -> None:
+                 *, enforce_rate_limits: bool = False, scopes: list[str] | tuple[str, ...] | None = None) -> None:
         super().__init__(clock)
         self.bot_token = bot_token
+        if scopes is None:   # installed as the manifest asks; without the source tree, anything goes
+            manifest = project_manifest()
+            scopes = manifest.scopes if manifest is not None else every_scope()
+        self.scopes: tuple[str, ...] = tuple(scopes)
         self.enforce_rate_limits = enforce_rate_limits
         self.faults: list[Fault] = []
         self.internal_errors: list[str] = []
@@ -253,22 +263,29 @@ class SlackEmulator(State):
             return self._respond(name, args, {"ok": False, "error": "not_authed"})
         if token != self.bot_token:
             return self._respond(name, args, {"ok": False, "error": "invalid_auth"})
+        headers = {"X-OAuth-Scopes": ",".join(self.scopes)}
+        lacking = missing(self, name, args, self.scopes)
+        if lacking is not None:
+            needed = ",".join(sorted(lacking))
+            return self._respond(name, args, {"ok": False, "error": "missing_scope", "needed": needed,
+                                              "provided": ",".join(self.scopes)},
+                                 headers={**headers, "X-Accepted-OAuth-Scopes": needed})
         if self.enforce_rate_limits:
             retry = self._retry_after(name, args)
             if retry is not None:
                 return self._respond(name, args, {"ok": False, "error": "ratelimited"}, 429,
-                                     {"Retry-After": str(retry)})
+                                     {**headers, "Retry-After": str(retry)})
         for arg in required_args(name):
             if args.get(arg) is None:
                 specific = MISSING_ARG_ERRORS.get((name, arg))
                 error = ApiError(specific) if specific else ApiError(
                     "invalid_arguments", [f"[ERROR] missing required field: {arg}"])
-                return self._respond(name, args, error.body)
+                return self._respond(name, args, error.body, headers=headers)
         try:
             body = {"ok": True, **handler(self, args)}
         except ApiError as exc:
             body = exc.body
-        return self._respond(name, args, body)
+        return self._respond(name, args, body, headers=headers)
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         self._url = self._url or f"{request.scheme}://{request.host}"

@@ -19,7 +19,9 @@ import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
 from .blockcheck import check_view
+from .escaping import escape_typed
 from .interaction import action_payload, find_element, state_values
+from .manifest import Manifest, project_manifest
 from .methods_views import new_modal, replace_view
 from .state import APP_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID, Channel, View
 
@@ -44,8 +46,11 @@ class Workspace:
     def __init__(self, emu: "SlackEmulator", bot_url: str, signing_secret: str,
                  session: aiohttp.ClientSession, *, api_app_id: str = APP_ID,
                  verification_token: str = "emulator-verification-token",
-                 send_app_mentions: bool = True) -> None:
+                 send_app_mentions: bool = True, manifest: Manifest | None = None) -> None:
         self.emu = emu
+        # What the app asked Slack for: which events it is sent, how slash-command text is escaped.
+        # None (no manifest to read): every event, text as typed.
+        self.manifest = manifest or project_manifest()
         self.bot_url = bot_url
         self.session = session
         self.api_app_id = api_app_id
@@ -111,9 +116,16 @@ class Workspace:
 
     # ----- slash commands -----------------------------------------------------------------
     async def slash(self, user: str, channel: str, text: str = "", command: str = "/crisis",
-                    **kw: Any) -> Reply:
-        """Run a slash command; a non-empty ack body is shown to the user as Slack does."""
+                    *, escape: bool | None = None, **kw: Any) -> Reply:
+        """Run a slash command; a non-empty ack body is shown to the user as Slack does.
+
+        The text is escaped as the manifest's `should_escape` says (`escape` overrides it: False
+        sends the raw text, as with a name Slack's client did not recognise or a copy-paste)."""
         u, chan = self._user(user), self._channel(channel)
+        if escape is None:
+            escape = self.manifest is not None and self.manifest.should_escape.get(command, False)
+        if escape:
+            text = escape_typed(self.emu, text)
         token = self.emu.new_response_url_token(user, chan.id)
         form = {"token": self.verification_token, "team_id": TEAM_ID, "team_domain": TEAM_DOMAIN,
                 "channel_id": chan.id, "channel_name": self._channel_name(chan),
@@ -255,6 +267,15 @@ class Workspace:
     def _bot_sees(self, chan: Channel) -> bool:
         return BOT_USER_ID in chan.members
 
+    def subscribed(self, event_type: str, chan: Channel | None = None) -> bool:
+        """Whether the app's manifest subscribes to this event (message events per kind of channel)."""
+        if self.manifest is None:
+            return True
+        if event_type == "message" and chan is not None:
+            kind = "im" if chan.is_im else "groups" if chan.is_private else "channels"
+            event_type = f"message.{kind}"
+        return event_type in self.manifest.bot_events
+
     async def _reaction(self, kind: str, user: str, channel: str, ts: str, name: str,
                         **kw: Any) -> Reply:
         self._user(user)
@@ -278,7 +299,7 @@ class Workspace:
                                  "event_ts": self._action_ts()}
         if msg.user:
             event["item_user"] = msg.user
-        if not self._bot_sees(chan):
+        if not self._bot_sees(chan) or not self.subscribed(kind):
             return Reply(0, None, delivered=False)
         return await self.send_event(event, **kw)
 
@@ -302,11 +323,15 @@ class Workspace:
             "channel_type": "im" if chan.is_im else "group" if chan.is_private else "channel"}
         if msg.thread_ts:
             event["thread_ts"] = msg.thread_ts
+        mentioned = self.send_app_mentions and f"<@{BOT_USER_ID}>" in text and not chan.is_im
         if not self._bot_sees(chan):
             return Reply(0, None, ts=msg.ts, delivered=False)
-        reply = await self.send_event(event, **kw)
-        reply.ts = msg.ts
-        if self.send_app_mentions and f"<@{BOT_USER_ID}>" in text and not chan.is_im:
+        if not self.subscribed("message", chan):
+            reply = Reply(0, None, ts=msg.ts, delivered=False)
+        else:
+            reply = await self.send_event(event, **kw)
+            reply.ts = msg.ts
+        if mentioned and self.subscribed("app_mention"):
             mention = {k: v for k, v in event.items() if k not in ("channel_type", "client_msg_id")}
             await self.send_event({**mention, "type": "app_mention"}, **kw)
         return reply
@@ -320,4 +345,6 @@ class Workspace:
         home = self.emu.home(user)
         if home is not None:
             event["view"] = home
+        if not self.subscribed("app_home_opened"):
+            return Reply(0, None, delivered=False)
         return await self.send_event(event, **kw)

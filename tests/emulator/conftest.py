@@ -7,6 +7,8 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.emulator import SlackEmulator, Workspace
+from bot.emulator.manifest import Manifest
+from bot.emulator.scopes import every_scope
 
 from .helpers import SECRET, TOKEN, FakeClock, Receiver
 
@@ -18,7 +20,8 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def emu(clock: FakeClock):
-    emulator = SlackEmulator(bot_token=TOKEN, clock=clock)
+    # the emulator's own tests use every method it serves: a token with every scope
+    emulator = SlackEmulator(bot_token=TOKEN, clock=clock, scopes=every_scope())
     await emulator.start()
     yield emulator
     await emulator.close()
@@ -45,4 +48,8 @@ async def receiver():
 
 @pytest.fixture
 def ws(emu: SlackEmulator, receiver: Receiver, session: aiohttp.ClientSession) -> Workspace:
-    return Workspace(emu, bot_url=receiver.url, signing_secret=SECRET, session=session)
+    # a receiver that takes every event Slack can send, text as typed
+    every_event = Manifest(bot_events=frozenset({"message.channels", "message.groups", "message.im",
+                                                 "app_mention", "reaction_added", "reaction_removed",
+                                                 "app_home_opened", "member_joined_channel"}))
+    return Workspace(emu, bot_url=receiver.url, signing_secret=SECRET, session=session, manifest=every_event)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -10,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.crisis import Crisis
 from bot.domain.lessons import Lesson
+from bot.domain.mentions import Member
 from bot.domain.notices import Audience, Notice
 from bot.domain.plan import Plan
 from bot.domain.privacy import for_audience
@@ -21,7 +23,8 @@ from handlers.ratelimit import SlackRateLimiter
 from handlers.slack_errors import error_code
 
 # Answers that mean "it is already so": the step's goal holds.
-ALREADY_DONE = {"already_in_channel", "already_pinned"}
+ALREADY_DONE = {"already_in_channel", "already_pinned", "already_archived"}
+MEMBERS_TTL = 60.0   # seconds a users.list snapshot answers name lookups
 
 
 class WebApiGateway:
@@ -32,6 +35,8 @@ class WebApiGateway:
         self.t = render.catalog
         self.renderers = all_renderers()
         self._bot_user: str | None = None
+        self._members: tuple[float, list[Member]] | None = None
+        self._members_lock = asyncio.Lock()
 
     async def call(self, method: str, **kwargs) -> dict:
         """One Web API call; SlackApiError becomes the port's exceptions.
@@ -129,6 +134,27 @@ class WebApiGateway:
             if not cursor:
                 return None
 
+    async def members(self) -> list[Member]:
+        """The workspace's people (no bots, no deactivated accounts), from users.list, kept a minute."""
+        async with self._members_lock:   # one listing at a time, however many lookups wait for it
+            if self._members is not None and time.monotonic() - self._members[0] < MEMBERS_TTL:
+                return self._members[1]
+            found: list[Member] = []
+            cursor = None
+            while True:
+                page = await self.call("users.list", limit=200, cursor=cursor)
+                for user in page.get("members") or []:
+                    if user.get("deleted") or user.get("is_bot") or user.get("id") == "USLACKBOT":
+                        continue
+                    profile = user.get("profile") or {}
+                    found.append(Member(user["id"], user.get("name", ""), profile.get("display_name", ""),
+                                        profile.get("real_name") or user.get("real_name", "")))
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    break
+            self._members = (time.monotonic(), found)
+            return found
+
     async def usergroup_members(self, group_id: str) -> list[str]:
         response = await self.call("usergroups.users.list", usergroup=group_id)
         return list(response.get("users") or [])
@@ -137,6 +163,9 @@ class WebApiGateway:
         response = await self.call("conversations.history", channel=channel_id, latest=ts, inclusive=True, limit=1)
         messages = response.get("messages") or []
         return messages[0] if messages and messages[0].get("ts") == ts else None
+
+    async def archive(self, channel_id: str) -> None:
+        await self.call("conversations.archive", channel=channel_id)
 
     async def _post(self, channel: str | None, text: str, blocks: list[dict]) -> str:
         response = await self.call(

@@ -9,16 +9,16 @@ from bot.domain import commands
 from bot.domain.crisis import OpenRequest
 from bot.domain.errors import CrisisError, NotACrisisChannel
 from handlers import slash_crisis
-from handlers.blocks.messages import active_list, help_text, status_blocks
+from handlers.blocks.messages import active_list, help_text, status_blocks, usage_text
 from handlers.blocks.modal import open_modal
-from handlers.blocks.plan import reference_plan
+from handlers.blocks.plan import crisis_actions, reference_plan
 from handlers.context import HandlerContext, SlashRequest
 from handlers.escape import esc
 from handlers.replies import answering
 
 # Subcommands that act on the crisis of the channel they are typed in.
 IN_CRISIS = (commands.Close, commands.Role, commands.Roles, commands.Sitrep, commands.Milestone, commands.Note,
-             commands.Severity)
+             commands.Severity, commands.Reopen, commands.Update, commands.Invite)
 
 
 def register(app: AsyncApp, ctx: HandlerContext) -> None:
@@ -32,9 +32,17 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
         if isinstance(cmd, commands.Help):
             await ack(text=help_text(ctx.plan, ctx.catalog, cmd.unknown))
             return
+        if isinstance(cmd, commands.Usage):
+            await ack(text=usage_text(cmd.command, ctx.plan, ctx.catalog))
+            return
         await ack()
         async with answering(ctx, req.say, type(cmd).__name__.lower()):
             if isinstance(cmd, commands.Open):
+                here = await ctx.services.deps.crises.by_channel(req.channel)
+                if here is not None:  # bare `/crisis` in a crisis room: that crisis's actions, not a new one
+                    text, blocks = crisis_actions(here, ctx.plan, ctx.catalog)
+                    await respond(text=text, blocks=blocks, response_type="ephemeral")
+                    return
                 await client.views_open(trigger_id=req.trigger_id,
                                         view=open_modal(ctx.plan, ctx.catalog, req.channel, severity=cmd.severity))
             elif isinstance(cmd, commands.Status):

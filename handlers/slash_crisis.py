@@ -1,4 +1,4 @@
-"""Subcommands typed in a crisis channel: role, roles, sitrep, milestone, note, close."""
+"""Subcommands typed in a crisis channel: role, roles, sitrep, milestone, note, close, reopen."""
 
 from __future__ import annotations
 
@@ -19,9 +19,13 @@ async def run(cmd: commands.Command, req: SlashRequest, ctx: HandlerContext) -> 
             held, _ = await s.team.assign(crisis, role, user, by=req.user)
             if not user:  # they took it themselves; the channel is told either way
                 await req.say(t.t("roles.taken", role=esc(held.name)))
+        case commands.Invite(people=people):
+            invited = await s.team.invite(crisis, people, by=req.user)
+            await req.say(t.t("people.invited_done", users=", ".join(f"<@{u}>" for u in invited)))
         case commands.Roles():
             await req.say(roster_text(await s.team.roster(crisis), t))
         case commands.Sitrep(text=""):
+            crisis.require_open()
             sitrep = await s.sitrep.current(crisis)
             await req.client.views_open(trigger_id=req.trigger_id,  # type: ignore[attr-defined]
                                         view=sitrep_modal(crisis.id, ctx.plan, sitrep, t))
@@ -38,6 +42,9 @@ async def run(cmd: commands.Command, req: SlashRequest, ctx: HandlerContext) -> 
         case commands.Note(text=text):
             await s.timeline.note(crisis, text, by=req.user)
             await req.say(t.t("timeline.noted"))
+        case commands.Update(text=text):
+            managers = await s.updates.post(crisis, text, by=req.user)
+            await req.say(t.t("commands.update.posted_managers" if managers else "commands.update.posted"))
         case commands.Severity(level=level):
             crisis = await s.crises.change_severity(crisis, level, by=req.user)
             await req.say(t.t("severity.now", severity=esc(ctx.plan.severity(crisis.severity).label)))
@@ -48,3 +55,6 @@ async def run(cmd: commands.Command, req: SlashRequest, ctx: HandlerContext) -> 
         case commands.Close(learnings=learnings):
             await s.crises.close(req.channel, req.user, learnings=learnings)
             await req.say(t.t("close.done"))
+        case commands.Reopen():
+            await s.crises.reopen(crisis, req.user)
+            await req.say(t.t("closed.reopen_done"))

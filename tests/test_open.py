@@ -89,10 +89,11 @@ async def test_user_text_cannot_ping_anyone(alice: Person, emulator):
     plan = emulator.messages(channel.id)[0]
     parsed = [plan.text, channel.topic, *mrkdwn_texts(plan.blocks)]  # where Slack turns <…> into mentions
     assert not [t for t in parsed if "<!channel>" in t or "<@U0BOB>" in t or "<https://evil" in t]
-    assert "&lt;!channel&gt; &amp; &lt;@U0BOB&gt;" in plan.text
-    assert "&lt;!channel&gt;" in channel.topic
+    # Slack's escaped tokens read as they were typed, and ping nobody
+    assert "@channel &amp; @U0BOB wrote https://evil.example" in plan.text
+    assert "@channel" in channel.topic
     header = plan.blocks[0]["text"]
-    assert header["type"] == "plain_text" and "<!channel>" in header["text"]  # shown literally, never parsed
+    assert header["type"] == "plain_text" and "@channel" in header["text"]
 
 
 async def test_a_title_over_the_plan_limit_is_refused_clearly(alice: Person, emulator):

@@ -227,7 +227,7 @@ async def test_a_crisis_without_a_first_response_says_so(alice: Person, emulator
     assert "Missed phases: *Reduction*, *Response*, *Reaction*, *Recovery*, *Rethink*." in shown
     assert "Outcome: not recorded." in shown
     assert "• We should have answered within the hour" in shown
-    assert "<!here>" not in shown + message.text and "Fake &lt;!here&gt; coupon &amp; scam" in message.text
+    assert "<!here>" not in shown + message.text and "Fake @here coupon &amp; scam" in message.text
 
 
 def test_counts_in_the_story_read_right_in_the_singular():

@@ -18,6 +18,10 @@ class Kind(StrEnum):
     SEVERITY = "severity"
     ALERT = "alert"
     CLOSED = "closed"
+    UPDATE = "update"  # a stakeholder update (`/crisis update`)
+    REOPENED = "reopened"
+    INVITED = "invited"  # responders invited into the channel without a role (`/crisis invite`)
+    ARCHIVED = "archived"  # the channel, some time after the close (the plan's archive_after_close)
 
 
 @dataclass(frozen=True)

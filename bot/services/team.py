@@ -1,9 +1,10 @@
-"""Roles: assign, hand off, list."""
+"""Roles: assign, hand off, list; inviting responders; finding the person a name means."""
 
 from __future__ import annotations
 
 from bot.domain.crisis import Crisis
 from bot.domain.errors import CrisisError
+from bot.domain.mentions import first_mention, matching, people
 from bot.domain.plan import Role
 from bot.domain.roles import Assignment, holders, user_id
 from bot.domain.timeline import Kind
@@ -25,6 +26,18 @@ class AlreadyHolds(CrisisError):
     key = "error.already_holds"
 
 
+class UnknownPerson(CrisisError):
+    key = "people.unknown"
+
+
+class AmbiguousPerson(CrisisError):
+    key = "people.ambiguous"
+
+
+# Slack's answers to conversations.invite that mean "not someone who can join"
+CANT_JOIN = ("user_not_found", "cant_invite", "user_is_restricted", "cant_invite_self", "user_is_bot")
+
+
 class TeamService:
     def __init__(self, deps: Deps, authz: Admins):
         self.deps = deps
@@ -39,10 +52,9 @@ class TeamService:
 
     async def assign(self, crisis: Crisis, role_word: str, user_text: str, by: str) -> tuple[Role, str | None]:
         """Give a role to someone (`user_text` empty: the person asking). Returns the role and who held it."""
+        crisis.require_open()
         role = self.role(role_word)
-        user = user_id(user_text) if user_text else by
-        if user is None:
-            raise BadUser(user=user_text[:60])
+        user = await self.who(user_text) if user_text else by
         assert crisis.id is not None
         if role.key == self.plan.lead_role and user != crisis.lead:
             await self.authz.check(crisis, by, "lead")  # handing over the lead
@@ -51,7 +63,7 @@ class TeamService:
         try:  # first: someone Slack doesn't know gets no role
             await self.deps.slack.invite(crisis.channel_id, [user])  # type: ignore[arg-type]
         except SlackCallFailed as exc:
-            if exc.code in ("user_not_found", "cant_invite", "user_is_restricted", "cant_invite_self"):
+            if exc.code in CANT_JOIN:
                 raise BadUser(user=user_text[:60] or user) from exc
             raise
         now = self.deps.clock.now()
@@ -65,6 +77,36 @@ class TeamService:
         await self.deps.tell("role_brief", crisis, Audience.DM, to=user, role=role.key, by=by)
         await self.deps.refresh_plan(crisis)
         return role, previous
+
+    async def who(self, text: str) -> str:
+        """The user `text` names: a mention, a user ID, or a name (username, display or real name, any
+        case and accents) looked up among the workspace's members."""
+        found = user_id(text) or first_mention(text)   # "<@U0BOB|bob> Rossi": Slack's client saw "@bob"
+        if found is not None:
+            return found
+        name = text.strip().lstrip("@").strip()
+        matches = matching(name, await self.deps.slack.members()) if name else []
+        if not matches:
+            raise UnknownPerson(name=(name or text)[:60])
+        if len(matches) > 1:
+            raise AmbiguousPerson(name=name[:60], candidates=", ".join(m.label for m in matches[:10]))
+        return matches[0].id
+
+    async def invite(self, crisis: Crisis, text: str, by: str) -> list[str]:
+        """Invite the people `text` names into the crisis channel, without a role. Returns them."""
+        crisis.require_open()
+        users = list(dict.fromkeys([await self.who(name) for name in people(text)]))
+        if not users:
+            raise UnknownPerson(name=text[:60])
+        try:
+            await self.deps.slack.invite(crisis.channel_id, users)  # type: ignore[arg-type]
+        except SlackCallFailed as exc:
+            if exc.code in CANT_JOIN:
+                raise BadUser(user=text[:60]) from exc
+            raise
+        await self.deps.log(crisis, Kind.INVITED, by, users=users)
+        await self.deps.tell("invited", crisis, users=users, by=by)
+        return users
 
     async def roster(self, crisis: Crisis) -> list[tuple[Role, str | None]]:
         assert crisis.id is not None

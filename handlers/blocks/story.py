@@ -197,6 +197,8 @@ class StoryText:
             return line
         if m.kind is Kind.NOTE:
             return self._("moment.note", author=author, text=s.snippet(str(d.get("text") or "")))
+        if m.kind is Kind.UPDATE:
+            return self._("moment.update", author=author, text=s.snippet(str(d.get("text") or "")))
         if m.kind is Kind.PINNED:
             return self._("moment.pinned", author=author, text=s.snippet(str(d.get("text") or "")),
                           pinned_by=s.user(d.get("pinned_by")))
@@ -210,6 +212,10 @@ class StoryText:
             return self.alert(m)
         if m.kind is Kind.CLOSED:
             return self._("moment.closed", author=author)
+        if m.kind is Kind.INVITED:
+            return self._("moment.invited", author=author, users=", ".join(s.user(u) for u in d.get("users") or []))
+        if m.kind in (Kind.REOPENED, Kind.ARCHIVED):
+            return self._(f"moment.{m.kind.value}", author=author)
         if m.kind is Kind.SEVERITY:
             return self._("moment.severity", author=author, severity=s.text(self._severity(d.get("severity"))),
                           previous=s.text(self._severity(d.get("previous"))))

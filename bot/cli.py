@@ -1,39 +1,102 @@
-"""`crisisbot serve | demo | migrate | export`."""
+"""`crisisbot serve | demo | migrate | export | run`.
+
+A setting, a plan or a database that cannot work is told on standard error in plain lines, each starting
+with `crisisbot:` or the plan file's name, with exit code 2; never a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
+import os
 import sys
-
-from pydantic import ValidationError
+from pathlib import Path
 
 from bot.domain.plan import PlanError
 
 log = logging.getLogger("crisisbot")
 
+DEMO_DATABASE = Path("crisisbot-demo.db")
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="crisisbot", description="One room, one plan and one story for a crisis.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("serve", help="run the bot (Socket Mode when SLACK_APP_TOKEN is set, HTTP otherwise)")
-    sub.add_parser("demo", help="run a whole crisis against the built-in Slack emulator and print it")
-    sub.add_parser("migrate", help="bring the database to the newest schema")
-    sub.add_parser("run", help="serve when Slack credentials are set, else the demo")
-    export = sub.add_parser("export", help="write the whole story of a crisis as Markdown")
+SETTINGS_READ = """\
+settings:  from the environment, then from .env in the current folder (see .env.example)"""
+
+HELP = {
+    "serve": ("run the bot for a real workspace", f"""\
+Serves a real Slack workspace: Socket Mode when SLACK_APP_TOKEN is set, HTTP otherwise (Slack posts to
+POST /slack/events). Listens on HOST:PORT either way, for GET /healthz and POST /alerts/{{source}}. Migrates
+the database at DATABASE_URL to the newest schema first. Stops on SIGTERM or Ctrl-C, once the work Slack
+was told about is done.""", f"""\
+{SETTINGS_READ}
+needs:     SLACK_BOT_TOKEN; SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode): real values,
+           not placeholders
+reads:     DATABASE_URL, HOST, PORT, SLACK_API_URL, CRISISBOT_PLAN, CRISISBOT_MANAGERS_CHANNEL,
+           CRISISBOT_LANGUAGE, CRISISBOT_ALERT_TOKEN, CRISISBOT_ADMINS, CRISISBOT_LOG_FORMAT, CRISISBOT_LOG_LEVEL…
+prints:    logs on standard error (one JSON object a line unless CRISISBOT_LOG_FORMAT=text); nothing on
+           standard output
+exit code: 0 when stopped, 2 when a setting, the plan or the database cannot work (one line each)"""),
+    "demo": ("run a whole crisis against the built-in Slack emulator and print it", """\
+Plays a whole crisis (open, roles, situation report, the five phases, close) against the built-in Slack
+emulator, on a clock that moves with the story, and prints what each person and channel sees. Needs no
+Slack credentials and no network beyond this machine.""", f"""\
+database:  a fresh SQLite file each run, kept afterwards ({DEMO_DATABASE} in the current folder unless
+           --database says otherwise); its last lines show the `crisisbot export` command for its story
+reads:     nothing from Slack; CRISISBOT_LOG_LEVEL and CRISISBOT_LOG_FORMAT for its logs (WARNING, text);
+           the other settings are checked but not used
+prints:    the transcript on standard output; logs on standard error
+exit code: 0 when the story is told, 2 when a setting cannot work (one line each)"""),
+    "migrate": ("bring the database to the newest schema", """\
+Applies the Alembic revisions the database at DATABASE_URL lacks (one replica at a time on PostgreSQL).
+`crisisbot serve` does this at start too; run it on its own before a deploy, or to create a database that
+`crisisbot export` can read.""", f"""\
+{SETTINGS_READ}
+reads:     DATABASE_URL (default sqlite+aiosqlite:///./crisisbot.db)
+prints:    "database is at the newest schema" on standard output; logs on standard error
+exit code: 0 when done, 2 when the database cannot be reached (one line saying why)"""),
+    "export": ("write the whole story of a crisis as Markdown", """\
+Writes the whole story of one crisis as Markdown: what happened, who responded, how it unfolded against
+the golden hour, every moment and alert, and what was learned. Reads the bot's database; changes nothing.""",
+               f"""\
+{SETTINGS_READ}
+reads:     DATABASE_URL (the bot's database), CRISISBOT_PLAN, CRISISBOT_LANGUAGE
+prints:    the Markdown on standard output, or to FILE with --out
+exit code: 0 when written, 2 for an unknown crisis or a database that is not the bot's
+example:   DATABASE_URL=sqlite+aiosqlite:///{DEMO_DATABASE} crisisbot export 1"""),
+    "run": ("serve when Slack credentials are set, else the demo", """\
+`crisisbot serve` when SLACK_BOT_TOKEN (and SLACK_SIGNING_SECRET in HTTP mode) are set, `crisisbot demo`
+otherwise. What `make run` does.""", SETTINGS_READ),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crisisbot", description="One room, one plan and one story for a crisis, in Slack.",
+        epilog="`crisisbot <command> --help` says what each command does, reads and prints.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = {}
+    for name, (short, description, epilog) in HELP.items():
+        commands[name] = sub.add_parser(name, help=short, description=description, epilog=epilog,
+                                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands["demo"].add_argument("--database", metavar="FILE", type=Path, default=DEMO_DATABASE,
+                                  help=f"the SQLite file the demo starts afresh and keeps (default: {DEMO_DATABASE})")
+    export = commands["export"]
     export.add_argument("ref", metavar="REF", help="the crisis: its id, its channel id or its channel name")
     export.add_argument("--out", metavar="FILE", help="write to FILE instead of the standard output")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
 
     from bot.logs import configure_logging
-    from bot.settings import Settings
+    from bot.settings import SettingsError, load_settings
 
     try:
-        settings = Settings()
-    except ValidationError as exc:
-        print(f"crisisbot: {exc}", file=sys.stderr)
-        return 2
+        settings = load_settings()
+    except SettingsError as exc:
+        return _refuse(*exc.lines)
     command = args.command
     if command == "run":
         command = "serve" if settings.has_slack_credentials else "demo"
@@ -48,11 +111,38 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_export(settings, args.ref, args.out))
         from bot.demo import run_demo
 
-        asyncio.run(run_demo(print))
+        asyncio.run(run_demo(print, database=getattr(args, "database", DEMO_DATABASE)))
         return 0
-    except (ValidationError, PlanError) as exc:
-        print(f"crisisbot: {exc}", file=sys.stderr)
+    except PlanError as exc:
+        count = len(exc.problems)
+        print(f"crisisbot: the crisis plan has {count} problem{'s' if count != 1 else ''}"
+              f"{' (CRISISBOT_PLAN)' if exc.source and exc.source != 'the default plan' else ''}:", file=sys.stderr)
+        for line in exc.lines():
+            print(line, file=sys.stderr)
         return 2
+    except SettingsError as exc:
+        return _refuse(*exc.lines)
+    except Exception as exc:
+        from storage.engine import describe_database_error
+        from storage.migrate import SchemaNotReady
+
+        if isinstance(exc, SchemaNotReady):
+            return _refuse(str(exc))
+        from slack_sdk.errors import SlackApiError
+
+        if isinstance(exc, SlackApiError):  # Socket Mode connects at start
+            return _refuse(f"Slack refused to connect ({exc.response.get('error')}): check SLACK_APP_TOKEN "
+                           "(an app-level token with connections:write) and SLACK_BOT_TOKEN")
+        line = describe_database_error(exc, settings.database_url)
+        if line is None:
+            raise
+        return _refuse(line)
+
+
+def _refuse(*lines: str) -> int:
+    for line in lines:
+        print(f"crisisbot: {line}", file=sys.stderr)
+    return 2
 
 
 def _serve(settings) -> int:
@@ -61,8 +151,7 @@ def _serve(settings) -> int:
     try:
         warnings = settings.check_for_serving()
     except ValueError as exc:
-        print(f"crisisbot: {exc}", file=sys.stderr)
-        return 2
+        return _refuse(str(exc))
     from aiohttp import web
 
     from bot.app import build_web_app
@@ -74,11 +163,38 @@ def _serve(settings) -> int:
     def listening(_banner: str) -> None:
         log.info("listening on http://%s:%d (%s)", settings.host, settings.port, mode)
 
-    web.run_app(build_web_app(settings), host=settings.host, port=settings.port,
-                access_log=None,  # handlers.request_log writes one line per request instead
-                print=listening)
+    app = build_web_app(settings)  # reads the plan: an invalid one is refused before anything starts
+    if (taken := _cannot_listen(settings.host, settings.port)) is not None:
+        return _refuse(f"cannot listen on {settings.host}:{settings.port} ({taken}): choose another PORT or HOST")
+    try:
+        web.run_app(app, host=settings.host, port=settings.port,
+                    access_log=None,  # handlers.request_log writes one line per request instead
+                    print=listening)
+    except OSError as exc:
+        from storage.engine import describe_database_error
+
+        if describe_database_error(exc, settings.database_url) or exc.errno not in LISTEN_ERRORS:
+            raise
+        return _refuse(f"cannot listen on {settings.host}:{settings.port} ({exc.strerror.lower()}): "
+                       "choose another PORT or HOST")
     log.info("stopped")
     return 0
+
+
+LISTEN_ERRORS = (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES)
+
+
+def _cannot_listen(host: str, port: int) -> str | None:
+    """Why HOST:PORT cannot be listened on (checked before anything starts), or None."""
+    import socket
+
+    try:
+        with socket.create_server((host, port), reuse_port=False):
+            return None
+    except socket.gaierror:
+        return "no such host"
+    except OSError as exc:
+        return os.strerror(exc.errno).lower() if exc.errno else str(exc)
 
 
 async def _migrate(settings) -> int:
@@ -95,8 +211,6 @@ async def _migrate(settings) -> int:
 
 
 async def _export(settings, ref: str, out: str | None) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
     from bot.catalog import Catalog
     from bot.domain.errors import CrisisError
     from bot.export import export
@@ -105,12 +219,7 @@ async def _export(settings, ref: str, out: str | None) -> int:
     try:
         markdown = await export(settings, ref, catalog=catalog)
     except CrisisError as exc:
-        print(f"crisisbot: {catalog.t(exc.key, **exc.params)}", file=sys.stderr)
-        return 2
-    except (SQLAlchemyError, OSError) as exc:
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        print(f"crisisbot: cannot read the crises from the database ({reason})", file=sys.stderr)
-        return 1
+        return _refuse(catalog.t(exc.key, **exc.params))
     if out is None:
         sys.stdout.write(markdown)
         return 0
@@ -118,8 +227,7 @@ async def _export(settings, ref: str, out: str | None) -> int:
         with open(out, "w", encoding="utf-8") as file:
             file.write(markdown)
     except OSError as exc:
-        print(f"crisisbot: cannot write {out}: {exc.strerror}", file=sys.stderr)
-        return 2
+        return _refuse(f"cannot write {out}: {exc.strerror}")
     print(f"the story of the crisis is in {out}", file=sys.stderr)
     return 0
 

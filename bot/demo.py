@@ -21,6 +21,7 @@ from bot.emulator.render import unmrkdwn
 from bot.emulator.state import BOT_USER_ID
 from bot.serve import Running, start
 from bot.settings import Settings
+from handlers.web import STORE
 
 TOKEN = "xoxb-emulator"
 SIGNING_SECRET = "demo-signing-secret"
@@ -31,7 +32,9 @@ START = datetime(2026, 11, 21, 14, 5, tzinfo=timezone.utc)  # a Saturday afterno
 Out = Callable[[str], None]
 
 
-async def run_demo(out: Out = print) -> None:
+async def run_demo(out: Out = print, database: Path | None = None) -> None:
+    """The demo; `database` is the SQLite file it starts afresh and keeps, ending with the command that exports
+    the crisis from it (None: a temporary file, gone afterwards)."""
     clock = FixedClock(START)  # the crisis's time moves on when the story says so, the same on every run
     emulator = SlackEmulator(bot_token=TOKEN, clock=lambda: clock.now().timestamp())
     await emulator.start()
@@ -42,7 +45,7 @@ async def run_demo(out: Out = print) -> None:
                 slack_bot_token=TOKEN,
                 slack_signing_secret=SIGNING_SECRET,
                 slack_api_url=emulator.base_url,
-                database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'demo.db'}",
+                database_url=f"sqlite+aiosqlite:///{_afresh(database) if database else Path(tmp) / 'demo.db'}",
                 crisisbot_managers_channel=MANAGERS,
             )
             bot = await start(build_web_app(settings, clock=clock))
@@ -50,11 +53,23 @@ async def run_demo(out: Out = print) -> None:
                 async with aiohttp.ClientSession() as session:
                     ws = Workspace(emulator, bot_url=bot.url + "/slack/events",
                                    signing_secret=SIGNING_SECRET, session=session)
-                    await Scenario(emulator, ws, bot, clock, out).run()
+                    scenario = Scenario(emulator, ws, bot, clock, out)
+                    await scenario.run()
+                crisis = await bot.app[STORE].by_ref(scenario.channel) if database else None
             finally:
                 await bot.stop()
+            if crisis is not None:
+                out(f"\nThe demo's database is kept in {database} (started afresh on each run). "
+                    "The whole story, as Markdown:")
+                out(f"  DATABASE_URL=sqlite+aiosqlite:///{database} crisisbot export {crisis.id}")
     finally:
         await emulator.close()
+
+
+def _afresh(database: Path) -> Path:
+    for stale in (database, Path(f"{database}-wal"), Path(f"{database}-shm"), Path(f"{database}-journal")):
+        stale.unlink(missing_ok=True)
+    return database
 
 
 class Scenario:

@@ -18,7 +18,8 @@ from bot.services.crises import load_dossier
 from handlers.blocks.story import StoryText
 from storage.crises import SqlCrisisStore
 from storage.dossier import SqlDossierStore
-from storage.engine import make_engine, make_sessions
+from storage.engine import make_engine, make_sessions, sqlite_file
+from storage.migrate import SchemaNotReady, check_schema
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -108,13 +109,18 @@ def _markdown(story: Story, plan: Plan, t: Catalog) -> str:
 
 
 async def export(settings, ref: str, *, plan: Plan | None = None, catalog: Catalog | None = None) -> str:
-    """The Markdown story of the crisis `ref` (id, channel id or channel name); UnknownCrisis if none."""
+    """The Markdown story of the crisis `ref` (id, channel id or channel name); UnknownCrisis if none,
+    SchemaNotReady if the database is not the bot's (a missing SQLite file is not created)."""
     from bot.plan_loader import load_plan
 
     plan = plan or load_plan(settings.crisisbot_plan)
     catalog = catalog or Catalog.load(settings.crisisbot_language)
+    if (path := sqlite_file(settings.database_url)) is not None and not path.exists():
+        raise SchemaNotReady(f"there is no database at {path}: point DATABASE_URL at the bot's database (the one "
+                             "`crisisbot serve` or the demo uses), or run `crisisbot migrate` to create one")
     engine = make_engine(settings.database_url)
     try:
+        await check_schema(engine)
         sessions = make_sessions(engine)
         crisis = await SqlCrisisStore(sessions).by_ref(ref)
         if crisis is None:

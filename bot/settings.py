@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, field_validator
+from pydantic import SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SLACK_API_URL = "https://slack.com/api/"
@@ -54,6 +54,96 @@ def mask_url_password(url: str) -> str:
     return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/@:]*:)[^@]*(@)", r"\1***\2", url)
 
 
+POSTGRESQL_EXAMPLE = "postgresql+asyncpg://user:password@host:5432/dbname"
+SQLITE_EXAMPLE = "sqlite+aiosqlite:///./crisisbot.db"
+
+
+def check_database_url(url: str) -> str:
+    """The URL if crisisbot can use it; ValueError saying what to write instead (password masked)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception:  # ArgumentError for no URL at all, ValueError for a port that is not a number
+        raise ValueError(f"is not a database URL: write e.g. {POSTGRESQL_EXAMPLE} or {SQLITE_EXAMPLE} "
+                         f"(got {_quoted(mask_url_password(url))})") from None
+    backend, _, driver = parsed.drivername.partition("+")
+    rest = mask_url_password(url).split("://", 1)[-1]
+    if backend in ("postgresql", "postgres", "pgsql"):
+        if driver != "asyncpg":
+            said = f"names the {driver} driver" if driver else "names no driver"
+            raise ValueError(f"{said}; crisisbot reaches PostgreSQL through asyncpg: write postgresql+asyncpg://{rest}")
+    elif backend == "sqlite":
+        if driver != "aiosqlite":
+            said = f"names the {driver} driver" if driver else "names no driver"
+            raise ValueError(f"{said}; crisisbot opens SQLite through aiosqlite: write sqlite+aiosqlite://{rest}")
+    else:
+        raise ValueError(f"must be a PostgreSQL or SQLite URL: write e.g. {POSTGRESQL_EXAMPLE} or "
+                         f"{SQLITE_EXAMPLE} (got {_quoted(mask_url_password(url))})")
+    return url
+
+
+def available_languages() -> list[str]:
+    """The languages with a message catalog: the folders of bot/locales holding YAML files."""
+    from importlib import resources
+
+    root = resources.files("bot.locales")
+    return sorted(entry.name for entry in root.iterdir()
+                  if entry.is_dir() and any(f.name.endswith(".yaml") for f in entry.iterdir()))
+
+
+def _quoted(value: object) -> str:
+    text = str(value)
+    return f'"{text[:77] + "…" if len(text) > 80 else text}"'
+
+
+# What each setting takes, for the one-line refusal of a value that is not that.
+TAKES = {
+    "port": "a whole number, e.g. 3000",
+    "host": "a host name or address to listen on, e.g. 0.0.0.0",
+    "slack_api_url": "an http(s) URL, e.g. https://slack.com/api/",
+    "crisisbot_plan": "the path of your crisis plan's YAML file",
+    "crisisbot_log_format": "json or text",
+    "crisisbot_log_level": "DEBUG, INFO, WARNING, ERROR or CRITICAL",
+    "crisisbot_opening_lease_seconds": "a number of seconds above 0, e.g. 30",
+    "crisisbot_tick_seconds": "a number of seconds, e.g. 10 (0: the scheduler never ticks by itself)",
+    "slack_timeout_seconds": "a number of seconds above 0, e.g. 10",
+}
+SECRET_SETTINGS = ("slack_bot_token", "slack_signing_secret", "slack_app_token", "crisisbot_alert_token")
+
+
+class SettingsError(ValueError):
+    """Settings crisisbot cannot start with: one line per bad setting, naming its environment variable."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+        super().__init__("; ".join(lines))
+
+
+def settings_problems(error: ValidationError) -> list[str]:
+    """pydantic's errors as one plain line per setting: `PORT must be a whole number, e.g. 3000 (got "abc")`."""
+    lines: list[str] = []
+    for problem in error.errors(include_url=False):
+        name = str(problem["loc"][0]) if problem["loc"] else ""
+        env = name.upper() or "a setting"
+        given = problem.get("input")
+        got = "" if name in SECRET_SETTINGS or isinstance(given, dict) else f" (got {_quoted(given)})"
+        reason = (problem.get("ctx") or {}).get("error")
+        if problem["type"] == "value_error" and reason is not None:
+            lines.append(f"{env} {reason}")  # our own validators say what to write
+        else:
+            lines.append(f"{env} must be {TAKES.get(name, 'a text')}{got}")
+    return list(dict.fromkeys(lines))
+
+
+def load_settings(**values) -> Settings:
+    """Settings from the environment and `.env`; SettingsError with a plain line per bad setting."""
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        raise SettingsError(settings_problems(exc)) from None
+
+
 class Settings(BaseSettings):
     # An empty value (`.env.example` ships them) means "not set", as if the line were absent.
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
@@ -92,6 +182,50 @@ class Settings(BaseSettings):
             return value.strip().lower() or None
         return value
 
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return check_database_url(value.strip())
+
+    @field_validator("port")
+    @classmethod
+    def _port(cls, value: int) -> int:
+        if not 0 <= value <= 65535:
+            raise ValueError(f"must be a port number from 1 to 65535, e.g. 3000 (got {value})")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _slack_api_url(cls, value: str) -> str:
+        if not re.match(r"(?i)^https?://[^/\s]+", value.strip()):
+            raise ValueError(f"must be {TAKES['slack_api_url']} (got {_quoted(value)})")
+        return value.strip()
+
+    @field_validator("crisisbot_language", mode="before")
+    @classmethod
+    def _language(cls, value):
+        if not isinstance(value, str):
+            return value
+        language, available = value.strip().lower(), available_languages()
+        if language not in available:
+            raise ValueError(f"must be a language crisisbot speaks: {', '.join(available)} (got {_quoted(value)}); "
+                             "a translation is a folder of bot/locales")
+        return language
+
+    @field_validator("crisisbot_opening_lease_seconds", "slack_timeout_seconds")
+    @classmethod
+    def _positive_seconds(cls, value: float, info) -> float:
+        if not 0 < value < float("inf"):
+            raise ValueError(f"must be {TAKES[info.field_name]} (got {value:g})")
+        return value
+
+    @field_validator("crisisbot_tick_seconds")
+    @classmethod
+    def _tick_seconds(cls, value: float) -> float:
+        if not 0 <= value < float("inf"):
+            raise ValueError(f"must be {TAKES['crisisbot_tick_seconds']} (got {value:g})")
+        return value
+
     @field_validator("crisisbot_log_level", mode="before")
     @classmethod
     def _log_level(cls, value):
@@ -99,7 +233,7 @@ class Settings(BaseSettings):
             return None
         name = value.strip().upper()
         if name not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-            raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+            raise ValueError(f"must be DEBUG, INFO, WARNING, ERROR or CRITICAL (got {_quoted(value.strip())})")
         return name
 
     def __repr_args__(self):

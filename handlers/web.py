@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from urllib.parse import parse_qsl
 
 from aiohttp import web
@@ -16,6 +17,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
 
 from bot.ports import CrisisStore
 from handlers.request_log import bolt_context, note_channel, slack_channel
@@ -27,6 +29,41 @@ STORE = web.AppKey("store", CrisisStore)
 SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
 TICK_JOB = "tick"
 HEALTH_TIMEOUT = 5.0  # a database that does not answer within this is as bad as one that refuses
+SLACK_HEALTH_SECONDS = 30.0  # auth.test is asked at most this often, however often the probes come
+
+
+class SlackHealth:
+    """What Slack says of the bot token (`auth.test`), remembered for `ttl` seconds so probes don't hammer it."""
+
+    def __init__(self, ttl: float = SLACK_HEALTH_SECONDS, now=time.monotonic):
+        self.ttl, self.now = ttl, now
+        self.answer: str | None = None
+        self.until = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def check(self, client) -> str:
+        async with self._lock:  # simultaneous probes share one call
+            if self.answer is None or self.now() >= self.until:
+                self.answer = await self._ask(client)
+                self.until = self.now() + self.ttl
+                if self.answer != "ok":
+                    log.warning("Slack's auth.test failed: %s", self.answer)
+            return self.answer
+
+    @staticmethod
+    async def _ask(client) -> str:
+        try:
+            await asyncio.wait_for(client.auth_test(), HEALTH_TIMEOUT)
+            return "ok"
+        except SlackApiError as exc:
+            return f"unreachable: {exc.response.get('error') or f'HTTP {exc.response.status_code}'}"
+        except asyncio.TimeoutError:
+            return "unreachable: no answer in time"
+        except Exception as exc:  # a connection error: the answer *is* the report
+            return f"unreachable: {type(exc).__name__}"
+
+
+SLACK_HEALTH = web.AppKey("slack_health", SlackHealth)
 
 
 def read_form_with_the_word_payload(bolt_request: AsyncBoltRequest) -> None:
@@ -51,7 +88,9 @@ async def slack_events(request: web.Request) -> web.Response:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """200 when the database answers and the scheduler runs its tick job; 503 naming what fails."""
+    """200 when the database answers and the scheduler runs its tick job; 503 naming what fails. What Slack
+    says of the token is its own field (`"slack": "unreachable: invalid_auth"`) and fails nothing: the bot still
+    records crises and reminders, and catches up with Slack when it answers again."""
     answer: dict = {}
     failing: dict[str, str] = {}  # the part, and why
     try:
@@ -69,6 +108,8 @@ async def healthz(request: web.Request) -> web.Response:
         failing["scheduler"] = answer["scheduler"]
     elif not any(job.id == TICK_JOB for job in jobs):
         answer["scheduler"] = failing["scheduler"] = f"running without its {TICK_JOB} job"
+    bolt = request.app.get(BOLT)
+    answer["slack"] = await request.app[SLACK_HEALTH].check(bolt.client) if bolt is not None else "not started"
     if failing:
         log.warning("health check failing: %s", "; ".join(f"{part}: {why}" for part, why in failing.items()))
         return web.json_response({"status": "unavailable", **answer, "failing": list(failing)}, status=503)
@@ -76,6 +117,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application, *, slack_http: bool) -> None:
+    app[SLACK_HEALTH] = SlackHealth()
     app.router.add_get("/healthz", healthz)
     if slack_http:
         app.router.add_post("/slack/events", slack_events)

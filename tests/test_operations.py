@@ -53,7 +53,7 @@ async def test_healthz_reports_the_database_and_the_scheduler(bot):
     status, body, _ = await get(bot.url + "/healthz")
 
     assert status == 200
-    assert body == {"status": "ok", "database": "ok", "scheduler": "running", "jobs": 1}
+    assert body == {"status": "ok", "database": "ok", "scheduler": "running", "jobs": 1, "slack": "ok"}
 
 
 async def test_healthz_is_503_naming_the_scheduler_when_it_stopped(bot):

@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.errors import CrisisError
+from bot.services.recorded import watching
 from handlers.context import HandlerContext
 from handlers.slack_errors import error_code
 
@@ -46,15 +47,18 @@ async def answering(ctx: HandlerContext, say: Say, what: str):
 
     A refusal (CrisisError) is told to the user in their words. Anything else is
     a bug or an outage: it is logged with its traceback and a reference, and the
-    user is told that reference, never a stack trace.
+    user is told that reference, never a stack trace, and whether what they asked
+    was recorded before it failed (bot.services.recorded).
     """
     async with ctx.inflight.track():
-        try:
-            yield
-        except CrisisError as exc:
-            await say(ctx.error_text(exc))
-        except Exception:
-            ref = uuid.uuid4().hex[:8]
-            log.exception("%s failed (ref %s)", what, ref)
-            await say(ctx.catalog.t("error.unexpected", ref=ref))
+        with watching() as recorded:
+            try:
+                yield
+            except CrisisError as exc:
+                await say(ctx.error_text(exc))
+            except Exception:
+                ref = uuid.uuid4().hex[:8]
+                log.exception("%s failed (ref %s)", what, ref)
+                # "Nothing you typed is lost" only when it is so: the action reached the database.
+                await say(ctx.catalog.t("commands.unexpected.kept" if recorded() else "error.unexpected", ref=ref))
 

@@ -10,7 +10,7 @@ from bot.domain.errors import CrisisError, TooLong
 from bot.domain.sitrep import NothingChanged
 from handlers.actions import crisis_by_id
 from handlers.blocks.forms import (CLOSE_CALLBACK, LEARNINGS, OUTCOME, ROLE, ROLE_CALLBACK, SITREP_CALLBACK,
-                                   crisis_of, values)
+                                   crisis_of, edited_values, values)
 from handlers.blocks.modal import DESCRIPTION, OPEN_CALLBACK, TITLE, read_open_form
 from handlers.context import HandlerContext
 from handlers.escape import esc
@@ -60,7 +60,7 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
         crisis = await form_crisis(ack, client, user, view)
         if crisis is None:
             return
-        changes = values(view)
+        changes = edited_values(view)
         try:
             await ctx.services.sitrep.check(crisis, changes, by=user)
         except NothingChanged:

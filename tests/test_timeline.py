@@ -85,7 +85,7 @@ async def test_an_empty_note_is_refused(alice: Person, emulator):
 
     await alice.types("/crisis note", channel=channel)
 
-    await alice.sees_privately("A note needs some text")
+    await alice.sees_privately("Usage: `/crisis note &lt;text&gt;`")
 
 
 async def test_plan_shows_the_plan_anywhere(alice: Person, emulator):

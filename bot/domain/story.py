@@ -21,7 +21,7 @@ RESPONSE = "response"  # the phase whose first milestone is the first response (
 # What the key moments show first when a message has room for only some of them.
 _PRIORITY = {
     Kind.OPENED: 0, Kind.CLOSED: 0, Kind.MILESTONE: 1, Kind.ESCALATION: 1, Kind.PINNED: 2, Kind.NOTE: 2,
-    Kind.ROLE: 3, Kind.SEVERITY: 1, Kind.SITREP: 4, Kind.ALERT: 5,
+    Kind.ROLE: 3, Kind.SEVERITY: 1, Kind.SITREP: 4, Kind.ALERT: 5, Kind.UPDATE: 1,
 }
 
 

@@ -15,6 +15,7 @@ from bot.services.sitrep import SitrepService
 from bot.services.team import TeamService
 from bot.services.opening import LEASE, OpeningRunner
 from bot.services.timeline import TimelineService
+from bot.services.updates import UpdateService
 
 
 EVENT_MEMORY = timedelta(days=2)  # Slack retries an event within minutes
@@ -30,6 +31,7 @@ class Services:
     timeline: TimelineService
     reminders: ReminderService
     alerts: AlertService
+    updates: UpdateService
 
     async def tick(self) -> None:
         """The scheduler's job, every few seconds: unfinished openings, reminders due, alert digests.
@@ -56,4 +58,5 @@ def build_services(deps: Deps, admins: frozenset[str] = frozenset(), lease: time
         timeline=TimelineService(deps),
         reminders=reminders,
         alerts=AlertService(deps, crises),
+        updates=UpdateService(deps, reminders),
     )

@@ -11,6 +11,7 @@ from bot.domain.plan import Plan
 from bot.domain.roles import holders
 from bot.domain.timeline import Entry, Kind
 from bot.ports import AlertStore, CrisisStore, DossierStore, EventStore, ReminderStore, SlackGateway
+from bot.services.recorded import mark_recorded
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,9 @@ class Deps:
     async def log(self, crisis: Crisis, kind: Kind, author: str | None, ref: str | None = None, **data) -> bool:
         """Add a timeline entry now; False when an entry with the same ref exists."""
         assert crisis.id is not None
-        return await self.dossier.add_entry(crisis.id, Entry(kind, self.clock.now(), author, data, ref))
+        added = await self.dossier.add_entry(crisis.id, Entry(kind, self.clock.now(), author, data, ref))
+        mark_recorded()  # the action is on the timeline: a failure from here on loses nothing typed
+        return added
 
     async def tell(self, kind: str, crisis: Crisis, audience: Audience = Audience.CHANNEL,
                    to: str | None = None, **data) -> str | None:

@@ -99,3 +99,23 @@ def values(view: dict) -> dict[str, str]:
                 value = element.get("value")
             out[str(block_id)] = "" if value is None else str(value)
     return out
+
+
+def initial_values(view: dict) -> dict[str, str]:
+    """What each input showed when the form opened (Slack sends the view back with the submission)."""
+    out: dict[str, str] = {}
+    for block in view.get("blocks") or []:
+        if not isinstance(block, dict) or block.get("type") != "input":
+            continue
+        element = block.get("element") if isinstance(block.get("element"), dict) else {}
+        option = element.get("initial_option")
+        value = option.get("value") if isinstance(option, dict) else element.get("initial_value")
+        out[str(block.get("block_id"))] = "" if value is None else str(value)
+    return out
+
+
+def edited_values(view: dict) -> dict[str, str]:
+    """Only the inputs the person changed: a form opened before someone else saved the report must
+    not put back what it showed (the report merges both; the same field: the later save wins)."""
+    shown = initial_values(view)
+    return {key: value for key, value in values(view).items() if value != shown.get(key, "")}

@@ -73,10 +73,23 @@ def active_list(crises: list[Crisis], plan: Plan, t: Catalog, now: datetime) -> 
     return "\n".join([t.t("status.none_here"), t.t("status.active_title"), *lines])
 
 
+def _choices(plan: Plan) -> dict[str, str]:
+    """The plan's words a help or usage line lists, escaped once (the templates carry no user text)."""
+    return {"severities": ", ".join(esc(s.key) for s in plan.severities),
+            "roles": ", ".join(esc(r.key) for r in plan.roles), "fields": ", ".join(esc(f.key) for f in plan.sitrep),
+            "phases": ", ".join(esc(p.name.lower()) for p in plan.phases)}
+
+
 def help_text(plan: Plan, t: Catalog, unknown: str | None = None) -> str:
-    text = t.t("help.text", severities=", ".join(esc(s.key) for s in plan.severities),
-               roles=", ".join(esc(r.key) for r in plan.roles), fields=", ".join(esc(f.key) for f in plan.sitrep),
-               phases=", ".join(esc(p.name.lower()) for p in plan.phases))
+    text = t.t("help.text", **_choices(plan))
     if unknown:
         text = t.t("help.unknown", word=esc(unknown)) + "\n" + text
     return text
+
+
+def usage_text(command: str, plan: Plan, t: Catalog) -> str:
+    """A subcommand's usage line (typed without its argument); the whole help for one that has none."""
+    try:
+        return t.t(f"commands.usage.{command}", **_choices(plan))
+    except KeyError:
+        return help_text(plan, t)

@@ -64,6 +64,14 @@ class ReminderService:
             await self.deps.reminders.schedule([self._after(crisis.id, ReminderKind.SITREP_MISSING, now)])
         await self.deps.reminders.schedule([self._after(crisis.id, ReminderKind.SITREP_REFRESH, now)])
 
+    async def on_update(self, crisis: Crisis) -> None:
+        """A stakeholder update went out: the next "fresh report" request is a full period away."""
+        if crisis.is_closed:
+            return
+        assert crisis.id is not None
+        now = self.deps.clock.now()
+        await self.deps.reminders.schedule([self._after(crisis.id, ReminderKind.SITREP_REFRESH, now)])
+
     async def on_milestone(self, crisis: Crisis, milestone: Milestone) -> None:
         if milestone.phase == RESPONSE:
             assert crisis.id is not None

@@ -89,9 +89,9 @@ class Scenario:
         done = await self.type("alice", f"open high {TITLE}", "C0GENERAL")
         self.channel = next(e.text for e in done if "is open" in e.text).split("<#")[1].split(">")[0].split("|")[0]
 
-        await self.type("alice", "role spokesperson <@U0BOB|bob>")
-        await self.type("alice", "role listening <@U0CARLA|carla>")
-        await self.type("alice", "role legal <@U0DAN|dan>")
+        await self.type("alice", "role spokesperson @bob")
+        await self.type("alice", "role listening @carla")
+        await self.type("alice", "role legal @dan")
         await self.type("carla", "sitrep origin: A 2-minute TikTok by @glowwithmia (1.2M followers)")
         await self.type("carla", "sitrep criticism: Product safety: says our serum burned her skin")
         await self.type("carla", "sitrep networks: TikTok, Instagram, X")

@@ -51,4 +51,4 @@ async def test_each_reply_is_printed_once_under_the_command_that_caused_it():
     assert len([r for r in opened if "is open, and the plan is pinned there" in r]) == 1
     transcript = "\n".join(lines)
     assert transcript.count("Reaction recorded.") == 1
-    assert "You are *Spokesperson*" in "\n".join(replies_to(lines, "/crisis role spokesperson <@U0BOB|bob>"))
+    assert "You are *Spokesperson*" in "\n".join(replies_to(lines, "/crisis role spokesperson @bob"))

@@ -6,10 +6,10 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.crisis import Crisis
-from bot.domain.errors import AlreadyClosed, UnknownCrisis
+from bot.domain.errors import UnknownCrisis
 from handlers.blocks.forms import close_modal, role_modal, sitrep_modal
 from handlers.blocks.lifecycle import SITREP_OPEN
-from handlers.blocks.plan import CLOSE_OPEN, PHASE_SELECT, TAKE_ROLE
+from handlers.blocks.plan import CLOSE_OPEN, PHASE_SELECT, REOPEN, TAKE_ROLE
 from handlers.context import HandlerContext
 from handlers.escape import esc
 from handlers.replies import answering, privately
@@ -44,10 +44,9 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
             action = body["actions"][0]
             async with answering(ctx, privately(respond), action["action_id"]):
                 crisis = await crisis_by_id(ctx, action.get("value"))
-                if crisis.is_closed:
-                    raise AlreadyClosed(title=crisis.title)
                 if make_view is close_form:
                     await ctx.services.crises.may_close(crisis, body["user"]["id"])
+                crisis.require_open()
                 await client.views_open(trigger_id=body["trigger_id"], view=await make_view(crisis))
         return listener
 
@@ -61,7 +60,14 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
         async with answering(ctx, privately(respond), "record phase"):
             crisis_id, _, phase = ((action.get("selected_option") or {}).get("value") or "").partition(":")
             crisis = await crisis_by_id(ctx, crisis_id)
-            if crisis.is_closed:
-                raise AlreadyClosed(title=crisis.title)
             milestone = await ctx.services.phases.record(crisis, phase, "", by=body["user"]["id"])
             await privately(respond)(t.t("milestone.recorded", phase=esc(ctx.plan.phase(milestone.phase).name)))
+
+    @app.action(REOPEN)
+    async def reopen(ack: AsyncAck, body: dict, respond: AsyncRespond) -> None:
+        await ack()
+        action = body["actions"][0]
+        async with answering(ctx, privately(respond), "reopen crisis"):
+            crisis = await crisis_by_id(ctx, action.get("value"))
+            await ctx.services.crises.reopen(crisis, body["user"]["id"])
+            await privately(respond)(t.t("closed.reopen_done"))

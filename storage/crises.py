@@ -24,7 +24,7 @@ def utc(value: datetime | None) -> datetime | None:
 _FIELDS = (
     "title", "severity", "description", "opened_by", "lead", "origin_channel",
     "channel_id", "channel_name", "plan_ts", "opened_at", "closed_at", "closed_by", "phase", "outcome",
-    "alert_source", "alert_key", "previous_crisis_id",
+    "alert_source", "alert_key", "previous_crisis_id", "archived_at",
 )
 
 
@@ -42,6 +42,7 @@ def to_crisis(row: CrisisRow) -> Crisis:
     values = {name: getattr(row, name) for name in _FIELDS}
     values["opened_at"] = utc(row.opened_at)
     values["closed_at"] = utc(row.closed_at)
+    values["archived_at"] = utc(row.archived_at)
     return Crisis(id=row.id, private=row.is_private, status=Status(row.status), **values)
 
 
@@ -154,6 +155,16 @@ class SqlCrisisStore:
             )
             await session.commit()
             return result.rowcount == 1
+
+    async def reopen(self, crisis: Crisis) -> bool:
+        """Active again unless it is not closed; False if someone else reopened it first."""
+        return await self._set(crisis.id, col(CrisisRow.status) == Status.CLOSED.value, status=Status.OPEN.value,
+                               closed_at=None, closed_by=None, outcome=None, archived_at=None)
+
+    async def mark_archived(self, crisis: Crisis) -> bool:
+        """Record that the channel was archived; False if it already was, or the crisis is open again."""
+        return await self._set(crisis.id, col(CrisisRow.status) == Status.CLOSED.value,
+                               col(CrisisRow.archived_at).is_(None), archived_at=crisis.archived_at)
 
     async def steps(self, crisis_id: int) -> dict[str, StepState]:
         async with self.sessions() as session:

@@ -38,6 +38,7 @@ class CrisisRow(SQLModel, table=True):
     digest_at: datetime | None = _when(nullable=True)  # when the next alert digest may be posted
     lease_owner: str | None = None  # the process running this crisis's opening steps
     lease_until: datetime | None = _when(nullable=True)  # ...until then; after, another may resume them
+    archived_at: datetime | None = _when(nullable=True)  # the bot archived the channel after the close
 
 
 def _crisis_fk():

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.domain.errors import AlreadyClosed, TitleRequired, TooLong
+from bot.domain.errors import AlreadyClosed, CrisisError, TitleRequired, TooLong
 from bot.domain.plan import Plan
 from bot.domain.words import clean
+
+
+class CrisisClosed(CrisisError):
+    """Something only an open crisis takes (a report, a note, a phase, a role, the severity…)."""
+
+    key = "error.crisis_closed"
+
+
+class NotClosed(CrisisError):
+    key = "error.not_closed"
 
 
 class Status(StrEnum):
@@ -38,6 +48,7 @@ class Crisis:
     alert_source: str | None = None  # set when an alert opened it
     alert_key: str | None = None
     previous_crisis_id: int | None = None  # an earlier, closed crisis of the same alert key
+    archived_at: datetime | None = None  # when the bot archived its channel, after the close
     id: int | None = None
 
     @property
@@ -46,6 +57,17 @@ class Crisis:
 
     def age(self, now: datetime) -> timedelta:
         return (self.closed_at or now) - self.opened_at
+
+    def require_open(self) -> None:
+        """The one guard of every change a closed crisis refuses: raises CrisisClosed."""
+        if self.is_closed:
+            raise CrisisClosed(title=self.title)
+
+    def reopened(self) -> Crisis:
+        """This crisis active again, as a copy (raises NotClosed unless it is closed)."""
+        if not self.is_closed:
+            raise NotClosed(title=self.title)
+        return replace(self, status=Status.OPEN, closed_at=None, closed_by=None, outcome=None, archived_at=None)
 
     def close(self, by: str, at: datetime, outcome: str | None = None) -> None:
         if self.is_closed:

@@ -1,11 +1,11 @@
-"""The crisis use cases: open, find, close."""
+"""The crisis use cases: open, find, close, reopen."""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
 
-from bot.domain.crisis import Crisis, OpenRequest, Status
+from bot.domain.crisis import Crisis, NotClosed, OpenRequest, Status
 from bot.domain.dossier import Dossier
 from bot.domain.errors import AlreadyClosed, CrisisError, NotACrisisChannel, TooLong
 from bot.domain.lessons import split_learnings
@@ -15,7 +15,7 @@ from bot.domain.roles import Assignment, user_id
 from bot.domain.sitrep import Sitrep
 from bot.domain.timeline import Kind
 from bot.domain.words import clean
-from bot.ports import DossierStore
+from bot.ports import DossierStore, SlackCallFailed
 from bot.services.deps import Deps
 from bot.services.opening import OpeningRunner
 from bot.services.authz import Admins
@@ -24,6 +24,16 @@ from bot.services.reminders import ReminderService
 
 class UnknownSeverity(CrisisError):
     key = "error.unknown_severity"
+
+
+class ChannelArchived(CrisisError):
+    """Slack gives bots no way to unarchive a channel (conversations.unarchive needs a user token)."""
+
+    key = "error.channel_archived"
+
+
+class NotInChannel(CrisisError):
+    key = "error.bot_not_in_channel"
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +76,7 @@ class CrisisService:
         await self.authz.check(crisis, user, "close")
 
     async def change_severity(self, crisis: Crisis, word: str, by: str) -> Crisis:
+        crisis.require_open()
         level = self.plan.severity(word) if word else None
         if level is None:
             raise UnknownSeverity(level=word[:40], levels=", ".join(s.key for s in self.plan.severities))
@@ -139,10 +150,44 @@ class CrisisService:
         await self.deps.log(crisis, Kind.CLOSED, user, outcome=crisis.outcome or "", lessons=len(lessons))
         await self.reminders.on_close(crisis)
         await self.deps.alerts.release(crisis.id)
+        await self.show_state(crisis)
         dossier = await self.dossier(crisis)
         await self.deps.tell("story", crisis, dossier=dossier)
         await self.deps.tell("story", crisis, Audience.MANAGERS, dossier=dossier)
         return crisis
+
+    async def reopen(self, crisis: Crisis, user: str) -> Crisis:
+        """A closed crisis active again (the lead's or an admin's call): topic, plan, reminders, timeline."""
+        reopened = crisis.reopened()  # NotClosed unless it is closed
+        await self.authz.check(crisis, user, "reopen")
+        try:  # first, so an archived channel changes nothing
+            await self.deps.slack.set_topic(reopened.channel_id, reopened, self.plan)  # type: ignore[arg-type]
+        except SlackCallFailed as exc:
+            if exc.code == "is_archived":
+                raise ChannelArchived(channel=crisis.channel_id) from exc
+            if exc.code == "not_in_channel":
+                raise NotInChannel(channel=crisis.channel_id) from exc
+            raise
+        if not await self.deps.crises.reopen(reopened):
+            raise NotClosed(title=crisis.title)  # somebody reopened it between our read and our write
+        await self.deps.log(reopened, Kind.REOPENED, user)
+        await self.reminders.on_reopen(reopened)
+        await self.show_state(reopened, topic=False)
+        await self.deps.tell("reopened", reopened, by=user)
+        await self.deps.tell("reopened", reopened, Audience.MANAGERS, by=user)
+        return reopened
+
+    async def show_state(self, crisis: Crisis, topic: bool = True) -> None:
+        """The topic and the pinned plan say whether the crisis is closed (and the plan's buttons come and go).
+
+        Slack refusing leaves the crisis as recorded; it is logged.
+        """
+        try:
+            if topic and crisis.channel_id:
+                await self.deps.slack.set_topic(crisis.channel_id, crisis, self.plan)
+            await self.deps.refresh_plan(crisis)
+        except SlackCallFailed as exc:
+            log.warning("crisis %s: Slack refused to show it %s (%s)", crisis.id, crisis.status.value, exc)
 
 
 async def load_dossier(store: DossierStore, crisis: Crisis, plan: Plan) -> Dossier:

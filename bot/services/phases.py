@@ -26,6 +26,7 @@ class PhaseService:
         self.reminders = reminders
 
     async def record(self, crisis: Crisis, phase_word: str, note: str, by: str) -> Milestone:
+        crisis.require_open()
         phase = self.plan.phase(phase_word) if phase_word else None
         if phase is None:
             raise UnknownPhase(phase=phase_word[:40], phases=", ".join(p.name.lower() for p in self.plan.phases))

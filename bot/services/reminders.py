@@ -1,8 +1,10 @@
 """Durable reminders and the golden-hour escalation.
 
 The reminders live in the database (`ReminderStore`); the crisis use cases keep them in step
-(`on_open`, `on_sitrep`, `on_milestone`, `on_close`) and the scheduler's job calls `tick`,
-which fires what is due. The store's claim makes each due reminder fire in one process only.
+(`on_open`, `on_sitrep`, `on_milestone`, `on_close`, `on_reopen`) and the scheduler's job calls
+`tick`, which fires what is due. The store's claim makes each due reminder fire in one process only:
+that is also what archives a closed crisis's channel once, after its notice (the plan's
+`archive_after_close`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from bot.domain.crisis import Crisis
 from bot.domain.errors import AlreadyClosed, CrisisError, UnknownCrisis
 from bot.domain.milestones import Milestone, first
 from bot.domain.notices import Audience
-from bot.domain.reminders import Reminder, ReminderKind, at_open, interval
+from bot.domain.opening import PERMANENT
+from bot.domain.reminders import (AFTER_CLOSE, WHILE_ACTIVE, Reminder, ReminderKind, at_close, at_open, at_reopen,
+                                  interval)
 from bot.domain.sitrep import Sitrep
 from bot.domain.timeline import Kind
 from bot.ports import SlackCallFailed
@@ -29,9 +33,16 @@ NOTICE_SITREP_MISSING = "reminder_sitrep_missing"
 NOTICE_SITREP_REFRESH = "reminder_sitrep_refresh"
 NOTICE_GOLDEN_HOUR = "golden_hour"
 NOTICE_GOLDEN_HOUR_MANAGERS = "golden_hour_managers"
+NOTICE_ARCHIVE = "archive_notice"  # rendered by handlers/blocks/lifecycle.py
+
+ARCHIVE_RETRY = timedelta(minutes=5)  # Slack failed to archive for a passing reason: try again then
+# Answers to conversations.archive that trying again won't change.
+ARCHIVE_REFUSED = PERMANENT | {"not_in_channel", "channel_not_found", "cant_archive_general", "cant_archive_required",
+                               "method_not_supported_for_channel_type"}
 
 # The most urgent first within one tick.
-_ORDER = {ReminderKind.GOLDEN_HOUR: 0, ReminderKind.SITREP_MISSING: 1, ReminderKind.SITREP_REFRESH: 2}
+_ORDER = {ReminderKind.GOLDEN_HOUR: 0, ReminderKind.SITREP_MISSING: 1, ReminderKind.SITREP_REFRESH: 2,
+          ReminderKind.ARCHIVE_NOTICE: 3, ReminderKind.ARCHIVE: 4}
 
 
 class BadSnooze(CrisisError):
@@ -78,8 +89,22 @@ class ReminderService:
             await self.deps.reminders.cancel(crisis.id, [ReminderKind.GOLDEN_HOUR])
 
     async def on_close(self, crisis: Crisis) -> None:
+        """No more reminders; the channel's archive (and its notice), when the plan asks for one."""
+        assert crisis.id is not None and crisis.closed_at is not None
+        await self.deps.reminders.cancel(crisis.id)
+        await self.deps.reminders.schedule(at_close(crisis.id, crisis.closed_at, self.plan))
+
+    async def on_reopen(self, crisis: Crisis) -> None:
+        """The pending archive is off; the reminders of an active crisis start again from now."""
         assert crisis.id is not None
         await self.deps.reminders.cancel(crisis.id)
+        now = self.deps.clock.now()
+        reminders = at_reopen(crisis.id, crisis.opened_at, now, self.plan)
+        if not Sitrep(await self.deps.dossier.sitreps(crisis.id)).missing(self.plan):
+            reminders = [r for r in reminders if r.kind is not ReminderKind.SITREP_MISSING]
+        if first(await self.deps.dossier.milestones(crisis.id), RESPONSE) is not None:
+            reminders = [r for r in reminders if r.kind is not ReminderKind.GOLDEN_HOUR]
+        await self.deps.reminders.schedule(reminders)
 
     # snoozing ------------------------------------------------------------------------------
     async def crisis(self, crisis_id: int) -> Crisis:
@@ -131,8 +156,14 @@ class ReminderService:
         crisis = await self.deps.crises.get(reminder.crisis_id)
         if crisis is None:
             return 0
+        if reminder.kind in AFTER_CLOSE:
+            if not crisis.is_closed or crisis.archived_at is not None:
+                return 0  # reopened meanwhile, or archived already
+            if reminder.kind is ReminderKind.ARCHIVE_NOTICE:
+                return await self._archive_notice(crisis)
+            return await self._archive(crisis)
         if crisis.is_closed:
-            await self.deps.reminders.cancel(reminder.crisis_id)
+            await self.deps.reminders.cancel(reminder.crisis_id, list(WHILE_ACTIVE))
             return 0
         if reminder.kind is ReminderKind.GOLDEN_HOUR:
             return await self._golden_hour(crisis)
@@ -168,6 +199,29 @@ class ReminderService:
                 self.failures += 1
                 log.warning("crisis %s: Slack refused the golden-hour %s message (%s)", crisis.id, audience.value, exc)
         return told
+
+    async def _archive_notice(self, crisis: Crisis) -> int:
+        assert crisis.id is not None
+        archive = next((r for r in await self.deps.reminders.pending(crisis.id) if r.kind is ReminderKind.ARCHIVE),
+                       None)
+        if archive is None:
+            return 0
+        return int(await self.deps.tell(NOTICE_ARCHIVE, crisis, at=archive.due_at) is not None)
+
+    async def _archive(self, crisis: Crisis) -> int:
+        """Archive the channel: once, by whichever process claimed the reminder; the timeline notes it."""
+        assert crisis.id is not None and crisis.channel_id is not None
+        try:
+            await self.deps.slack.archive(crisis.channel_id)  # "already archived" counts as done
+        except SlackCallFailed as exc:
+            if exc.code not in ARCHIVE_REFUSED:  # an outage: the claim removed the reminder, so put it back
+                await self.deps.reminders.schedule(
+                    [Reminder(crisis.id, ReminderKind.ARCHIVE, self.deps.clock.now() + ARCHIVE_RETRY)])
+            raise
+        crisis.archived_at = self.deps.clock.now()
+        if await self.deps.crises.mark_archived(crisis):
+            await self.deps.log(crisis, Kind.ARCHIVED, None)
+        return 1
 
     def _after(self, crisis_id: int, kind: ReminderKind, now: datetime) -> Reminder:
         step = interval(kind, self.plan)

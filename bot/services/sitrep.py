@@ -34,11 +34,13 @@ class SitrepService:
         return {key: value}
 
     async def check(self, crisis: Crisis, changes: dict[str, str], by: str) -> None:
-        """Raise what `update` would refuse (unknown field, bad choice, too long, nothing new), storing nothing."""
+        """Raise what `update` would refuse (closed, unknown field, bad choice, too long, nothing new), storing nothing."""
+        crisis.require_open()
         (await self.current(crisis)).change(self.plan, changes, by, self.deps.clock.now())
 
     async def update(self, crisis: Crisis, changes: dict[str, str], by: str) -> SitrepVersion:
-        """A new version with the changes; raises NothingChanged, UnknownField, BadChoice, TooLong."""
+        """A new version with the changes; raises CrisisClosed, NothingChanged, UnknownField, BadChoice, TooLong."""
+        crisis.require_open()
         assert crisis.id is not None
         # Optimistic: build on the newest version; if someone saved meanwhile (that version number is
         # taken), build again on theirs. Each round one writer gets in, so each one does within as many

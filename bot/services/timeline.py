@@ -21,6 +21,7 @@ class TimelineService:
         self.plan = deps.plan
 
     async def note(self, crisis: Crisis, text: str, by: str) -> None:
+        crisis.require_open()
         text = clean(text).strip()
         if not text:
             raise EmptyNote()

@@ -101,6 +101,18 @@ def severity_changed(n: Notice, ctx: RenderContext) -> Rendered:
                                severity=esc(severity_label(c, ctx.plan))))
 
 
+def reopened(n: Notice, ctx: RenderContext) -> Rendered:
+    c, t = n.crisis, ctx.catalog
+    if n.audience.value == "managers":
+        return _text(t.t("closed.reopened_managers", by=mention(n.data["by"], t), title=esc(c.title),
+                         channel=c.channel_id))
+    return _text(t.t("closed.reopened", by=mention(n.data["by"], t)))
+
+
+def archive_notice(n: Notice, ctx: RenderContext) -> Rendered:
+    return _text(ctx.catalog.t("closed.archive_notice", at=when(n.data["at"])))
+
+
 def private_line(n: Notice, ctx: RenderContext) -> Rendered:
     """All the managers' channel hears of a private crisis (bot.domain.privacy)."""
     severity = esc(severity_label(n.crisis, ctx.plan))
@@ -121,4 +133,6 @@ RENDERERS = {
     "sitrep_prompt": sitrep_prompt,
     "sitrep_updated": sitrep_updated,
     "milestone": milestone,
+    "reopened": reopened,
+    "archive_notice": archive_notice,
 }

@@ -27,6 +27,9 @@ def phase_name(crisis: Crisis, plan: Plan, t: Catalog) -> str:
 
 def topic(crisis: Crisis, plan: Plan, t: Catalog) -> str:
     """lead · phase · severity, kept current; Slack allows 250 characters."""
+    if crisis.is_closed:
+        key = "closed.topic_outcome" if crisis.outcome else "closed.topic"
+        return cut(t.t(key, outcome=esc(crisis.outcome or ""), title=esc(crisis.title)), MAX_TOPIC)
     return cut(t.t("open.topic", severity=esc(severity_label(crisis, plan)), lead=mention(crisis.lead, t),
                    phase=phase_name(crisis, plan, t), title=esc(crisis.title)), MAX_TOPIC)
 

@@ -10,7 +10,7 @@ from handlers.blocks.kit import context, divider, header, limit_blocks, section,
 from handlers.escape import esc
 
 
-TAKE_ROLE, PHASE_SELECT, CLOSE_OPEN = "take_role", "phase_select", "close_open"
+TAKE_ROLE, PHASE_SELECT, CLOSE_OPEN, REOPEN = "take_role", "phase_select", "close_open", "crisis_reopen"
 
 
 def plan_marker(crisis: Crisis) -> str:
@@ -35,6 +35,30 @@ def plan_actions(crisis: Crisis, plan: Plan, t: Catalog) -> dict:
     ]}
 
 
+def reopen_actions(crisis: Crisis, t: Catalog) -> dict:
+    return {"type": "actions", "block_id": "crisis_reopen", "elements": [
+        {"type": "button", "action_id": REOPEN, "value": str(crisis.id), "style": "primary",
+         "text": {"type": "plain_text", "text": t.t("closed.reopen_button")}}]}
+
+
+def closed_line(crisis: Crisis, t: Catalog) -> str:
+    """*Closed*, by whom and when, with the outcome when the close form gave one."""
+    by = mention(crisis.closed_by, t)
+    at = when(crisis.closed_at) if crisis.closed_at else ""
+    if crisis.outcome:
+        return t.t("closed.plan_line_outcome", by=by, at=at, outcome=esc(crisis.outcome))
+    return t.t("closed.plan_line", by=by, at=at)
+
+
+def crisis_actions(crisis: Crisis, plan: Plan, t: Catalog) -> tuple[str, list[dict]]:
+    """What bare `/crisis` shows in a crisis channel: the plan's buttons, or Reopen once it is closed."""
+    if crisis.is_closed:
+        text = t.t("closed.actions_closed", title=esc(crisis.title))
+        return text, [section(text), context(closed_line(crisis, t)), reopen_actions(crisis, t)]
+    text = t.t("closed.actions_open", title=esc(crisis.title))
+    return text, [section(text), plan_actions(crisis, plan, t)]
+
+
 def plan_message(crisis: Crisis, plan: Plan, t: Catalog, lessons: list[Lesson] | None = None,
                  holders: dict[str, str] | None = None) -> tuple[str, list[dict]]:
     """(fallback text, blocks) of the crisis plan for this crisis: who holds each role, and the
@@ -48,7 +72,9 @@ def plan_message(crisis: Crisis, plan: Plan, t: Catalog, lessons: list[Lesson] |
                 opened_by=mention(crisis.opened_by, t), opened_at=when(crisis.opened_at))
         ),
     ]
-    if crisis.id is not None:
+    if crisis.is_closed:  # no buttons: a closed crisis takes no roles, phases or reports
+        blocks.append(section(closed_line(crisis, t)))
+    elif crisis.id is not None:
         blocks.append(plan_actions(crisis, plan, t))
     if crisis.description:
         blocks.append(section(t.t("plan.description", description=esc(crisis.description))))

@@ -102,9 +102,11 @@ def values(view: dict) -> dict[str, str]:
 
 
 def initial_values(view: dict) -> dict[str, str]:
-    """What each input showed when the form opened (Slack sends the view back with the submission)."""
+    """What each input showed when the form opened (Slack sends the view back with the submission).
+    Blocks of any other shape (Slack never sends one) showed nothing."""
     out: dict[str, str] = {}
-    for block in view.get("blocks") or []:
+    blocks = view.get("blocks")
+    for block in blocks if isinstance(blocks, list) else ():
         if not isinstance(block, dict) or block.get("type") != "input":
             continue
         element = block.get("element") if isinstance(block.get("element"), dict) else {}

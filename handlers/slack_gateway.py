@@ -111,6 +111,11 @@ class WebApiGateway:
         text, blocks = self.renderers[notice.kind](notice, self.render)
         return await self._post(channel, text, blocks)
 
+    async def whisper(self, channel_id: str, notice: Notice) -> None:
+        """Show a notice to its one person (`notice.user`) in a channel, visible to them only."""
+        text, blocks = self.renderers[notice.kind](notice, self.render)
+        await self.call("chat.postEphemeral", channel=channel_id, user=notice.user, text=text, blocks=blocks)
+
     async def replace(self, channel: str, ts: str, notice: Notice) -> None:
         """Rewrite a message the bot posted, e.g. a triage request once decided."""
         text, blocks = self.renderers[notice.kind](notice, self.render)

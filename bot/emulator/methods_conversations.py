@@ -84,6 +84,8 @@ def invite(emu: "SlackEmulator", args: dict[str, Any]) -> dict[str, Any]:
     if not to_add and already and not errors:
         raise ApiError("already_in_channel", errors=already)
     chan.members.update(to_add)
+    for uid in to_add:
+        emu.joined(chan, uid, inviter=BOT_USER_ID)
     out: dict[str, Any] = {"channel": chan.to_api()}
     if errors:
         out["errors"] = errors
@@ -104,7 +106,9 @@ def join(emu: "SlackEmulator", args: dict[str, Any]) -> dict[str, Any]:
     if BOT_USER_ID in chan.members:
         out["warning"] = "already_in_channel"
         out["response_metadata"] = {"warnings": ["already_in_channel"]}
-    chan.members.add(BOT_USER_ID)
+    if BOT_USER_ID not in chan.members:
+        chan.members.add(BOT_USER_ID)
+        emu.joined(chan, BOT_USER_ID)
     out["channel"] = chan.to_api()
     return out
 

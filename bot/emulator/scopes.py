@@ -9,6 +9,7 @@ on a public channel needs `channels:history`, on a private one `groups:history`;
 from __future__ import annotations
 
 import functools
+import json
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -20,6 +21,18 @@ if TYPE_CHECKING:
 KINDS = ("public", "private", "im", "mpim")
 FAMILY = {"public": "channels:", "private": "groups:", "im": "im:", "mpim": "mpim:"}
 LIST_TYPES = {"public_channel": "public", "private_channel": "private", "im": "im", "mpim": "mpim"}
+
+
+@functools.lru_cache(maxsize=None)
+def event_scopes(event: str) -> list[str]:
+    """The scopes of which one lets an app receive a bot event (api_ref/events; message.* by kind)."""
+    name = event.split(".")[0]
+    res = resources.files(__package__).joinpath("api_ref", "events", f"{name}.json")
+    if not res.is_file():
+        raise KeyError(f"no description of the event {event!r} in api_ref/events")
+    scopes = list(json.loads(res.read_text(encoding="utf-8")).get("scopes") or [])
+    kind = {"channels": "public", "groups": "private", "im": "im", "mpim": "mpim"}.get(event.partition(".")[2])
+    return [s for s in scopes if s.startswith(FAMILY[kind])] if kind else scopes
 
 
 def bot_scopes(method: str) -> list[str]:

@@ -227,6 +227,8 @@ class State:
         self.response_urls: dict[str, ResponseUrl] = {}
         self._ephemerals: list[Ephemeral] = []
         self.calls: list[Call] = []
+        # Events the workspace itself raises (someone joined a channel…); a Workspace delivers them
+        self.event_sinks: list[Callable[[dict[str, Any]], None]] = []
         self._ids = itertools.count(1)
         self._last_ts_micros = 0
         self._seed()
@@ -277,6 +279,20 @@ class State:
         return chan
 
     # ----- state changes shared by the API and the user side ------------------------------
+    def emit(self, event: dict[str, Any]) -> None:
+        """Raise an Events API event (the sinks decide whether the app is subscribed and sees it)."""
+        for sink in list(self.event_sinks):
+            sink(dict(event))
+
+    def joined(self, channel: Channel, user: str, inviter: str | None = None) -> None:
+        """`member_joined_channel`, as Slack sends it to the members of the channel."""
+        event: dict[str, Any] = {"type": "member_joined_channel", "user": user, "channel": channel.id,
+                                 "channel_type": "G" if channel.is_private else "C", "team": TEAM_ID,
+                                 "event_ts": f"{self.clock():.6f}"}
+        if inviter:
+            event["inviter"] = inviter
+        self.emit(event)
+
     def open_im(self, user_id: str) -> Channel:
         for chan in self.channels_by_id.values():
             if chan.is_im and chan.im_user == user_id:

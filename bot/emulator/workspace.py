@@ -51,6 +51,8 @@ class Workspace:
         # What the app asked Slack for: which events it is sent, how slash-command text is escaped.
         # None (no manifest to read): every event, text as typed.
         self.manifest = manifest or project_manifest()
+        self._deliveries: set[asyncio.Task] = set()
+        emu.event_sinks.append(self._deliver_later)
         self.bot_url = bot_url
         self.session = session
         self.api_app_id = api_app_id
@@ -263,6 +265,28 @@ class Workspace:
         body = {"token": self.verification_token, "challenge": challenge,
                 "type": "url_verification"}
         return await self._post(json.dumps(body), "application/json", **kw)
+
+    def _deliver_later(self, event: dict[str, Any]) -> None:
+        """An event the workspace raised (e.g. the bot invited someone): sent on, as Slack does, after
+        the API call that caused it has answered."""
+        chan = self.emu.channel(str(event.get("channel") or ""))
+        if not self.subscribed(event["type"], chan) or (chan is not None and not self._bot_sees(chan)):
+            return
+        task = asyncio.get_running_loop().create_task(self._deliver(event))
+        self._deliveries.add(task)
+        task.add_done_callback(self._deliveries.discard)
+
+    async def _deliver(self, event: dict[str, Any]) -> None:
+        await asyncio.sleep(0)   # after the answer to the call that raised it
+        try:
+            await self.send_event(event)
+        except (aiohttp.ClientError, RuntimeError):   # the bot or the session went away first
+            pass
+
+    async def delivered(self) -> None:
+        """Wait until every event the workspace raised so far has reached the bot."""
+        while self._deliveries:
+            await asyncio.gather(*list(self._deliveries), return_exceptions=True)
 
     def _bot_sees(self, chan: Channel) -> bool:
         return BOT_USER_ID in chan.members

@@ -11,7 +11,7 @@ from bot.domain.timeline import Kind
 from bot.ports import SlackCallFailed
 from bot.services.authz import Admins
 from bot.services.deps import Deps
-from bot.domain.notices import Audience
+from bot.domain.notices import Audience, Notice
 
 
 class UnknownRole(CrisisError):
@@ -107,6 +107,17 @@ class TeamService:
         await self.deps.log(crisis, Kind.INVITED, by, users=users)
         await self.deps.tell("invited", crisis, users=users, by=by)
         return users
+
+    async def welcome(self, channel_id: str, user: str) -> bool:
+        """Someone joined a channel: in an active crisis room, tell them privately what it is about,
+        unless they lead it or already hold a role. True when they were told."""
+        crisis = await self.deps.crises.by_channel(channel_id)
+        if crisis is None or crisis.is_closed or crisis.id is None or user == crisis.lead:
+            return False
+        if user in holders(await self.deps.dossier.roles(crisis.id)).values():
+            return False
+        await self.deps.slack.whisper(channel_id, Notice("welcome", crisis, Audience.DM, {}, user))
+        return True
 
     async def roster(self, crisis: Crisis) -> list[tuple[Role, str | None]]:
         assert crisis.id is not None

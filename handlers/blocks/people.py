@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from bot.domain.notices import Notice
 from handlers.blocks.kit import mention, section
+from handlers.blocks.messages import phase_name, severity_label
 from handlers.blocks.notices import Rendered, RenderContext
+from handlers.escape import esc
 
 
 def invited(n: Notice, ctx: RenderContext) -> Rendered:
@@ -14,4 +16,13 @@ def invited(n: Notice, ctx: RenderContext) -> Rendered:
     return text, [section(text)]
 
 
-RENDERERS = {"invited": invited}
+def welcome(n: Notice, ctx: RenderContext) -> Rendered:
+    """For someone who just joined a crisis room: what it is about, who leads, where it stands."""
+    c, t = n.crisis, ctx.catalog
+    roles = ", ".join(f"`{r.key}`" for r in ctx.plan.roles)
+    text = t.t("people.welcome", title=esc(c.title), severity=esc(severity_label(c, ctx.plan)),
+               lead=mention(c.lead, t), phase=phase_name(c, ctx.plan, t), roles=roles)
+    return text, [section(text)]
+
+
+RENDERERS = {"invited": invited, "welcome": welcome}

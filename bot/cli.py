@@ -102,6 +102,11 @@ def main(argv: list[str] | None = None) -> int:
         command = "serve" if settings.has_slack_credentials else "demo"
     configure_logging(settings.log_level(command), json=settings.log_json(command),
                       secrets=settings.secret_values())
+    if command != "demo":
+        from storage.engine import sqlite_cannot_open
+
+        if (why := sqlite_cannot_open(settings.database_url)) is not None:
+            return _refuse(why)
     try:
         if command == "serve":
             return _serve(settings)

@@ -45,6 +45,16 @@ def sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+def sqlite_cannot_open(url: str) -> str | None:
+    """Why the SQLite file of `url` cannot be opened, said before trying (aiosqlite's worker thread outlives a
+    failed connect and then complains of a closed event loop); None when it can, or for PostgreSQL."""
+    path = sqlite_file(url)
+    if path is None or path.exists() or path.parent.is_dir():
+        return None
+    return (f"cannot open the SQLite database {path}: its folder {path.parent} does not exist; create it, "
+            "or check DATABASE_URL")
+
+
 def describe_database_error(exc: BaseException, url: str) -> str | None:
     """One line saying what is wrong with reaching the database and what to do; None if it is no such error."""
     parsed = make_url(url)

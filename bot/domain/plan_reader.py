@@ -71,6 +71,8 @@ class PlanReader:
         from bot.domain.plan import AlertPolicy, Limits, Phase, Plan, PlanError, Role, Severity, SitrepField
 
         d = self.data
+        if self.problems:  # not a mapping at all: nothing else to say
+            raise PlanError(self.problems, source=self.source)
         self._unknown("", d, Plan)
         phases = tuple(self._items("phases", Phase, ("key", "name", "summary")))
         severities = tuple(self._items("severities", Severity, ("key", "label")))

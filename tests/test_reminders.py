@@ -218,7 +218,7 @@ async def test_what_people_typed_cannot_ping_anyone_from_a_reminder(alice: Perso
     for message in messages:
         for text in [message.text] + mrkdwn_texts(message.blocks):
             assert "<!channel>" not in text and "<@U0BOB>" not in text
-    assert "&lt;!channel&gt; &amp; &lt;@U0BOB&gt; Serum video" in shown(managers_lines(emulator, channel)[0])
+    assert "@channel &amp; @U0BOB Serum video" in shown(managers_lines(emulator, channel)[0])  # as typed
 
 
 async def test_reminders_survive_a_restart(alice: Person, emulator, bot, workspace, clock):

@@ -37,11 +37,11 @@ async def test_one_field_at_a_time_with_aliases_and_versions(alice: Person, bob:
     assert "<@U0BOB> updated the situation report (version 2)" in updates[-1]
     assert "*Our action or omission caused it*: yes" in updates[-1]
     assert "Still missing: Type of criticism, Networks where it spreads" in updates[-1]
-    assert "&lt;!channel&gt;" in updates[0] and "<!channel>" not in updates[0]
+    assert "a @channel post on X" in updates[0] and "<!channel>" not in updates[0]  # as typed, pinging nobody
 
     await alice.types("/crisis status", channel=channel)
     told = await alice.sees_privately("Situation report* (version 2)")
-    assert "*Origin*: a &lt;!channel&gt; post on X" in str(told.blocks)
+    assert "*Origin*: a @channel post on X" in str(told.blocks)
 
 
 async def test_bad_fields_and_choices_are_explained(alice: Person, emulator):

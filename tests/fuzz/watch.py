@@ -110,7 +110,9 @@ class Watch:
 
     def __init__(self, bot: BotUnderTest, emulator, caplog):
         self.bot, self.emu, self.caplog = bot, emulator, caplog
-        self.legit_users = {ALICE, BOT_USER_ID}
+        # The people of the workspace: a name typed as `bob` or `@Bob Rossi` finds them (users.list), and the
+        # bot then mentions them by ID. An ID nobody has (`U0NOBODY`) or a labelled mention is still a leak.
+        self.legit_users = {ALICE, BOT_USER_ID} | {u.id for u in emulator.users_by_id.values() if not u.deleted}
         self.links_allowed = False  # True for alerts: their URL is linked
         self.counts: Counter = Counter()
         self.kinds: Counter = Counter()  # which subcommands the examples were

@@ -48,7 +48,8 @@ async def test_handing_over_the_lead_updates_the_topic(alice: Person, emulator):
 async def test_roles_lists_holders_and_flags_the_unfilled(alice: Person, emulator):
     channel = await open_crisis(alice)
     await alice.types("/crisis role care <@U0BOB>", channel=channel)
-    await emulator.wait_for(lambda: any("Customer care" in m for m in said_in(emulator, channel)))
+    # not just "Customer care": the pinned plan names every role from the start
+    await emulator.wait_for(lambda: any("<@U0BOB> is now *Customer care*" in m for m in said_in(emulator, channel)))
 
     await alice.types("/crisis roles", channel=channel)
 

@@ -139,19 +139,6 @@ async def test_buttons_and_forms_left_from_before_the_close_are_refused(alice: P
     assert len(await timeline(bot, channel)) == before
 
 
-async def test_a_pushpin_in_a_closed_crisis_adds_nothing(alice: Person, emulator, bot):
-    channel = await open_crisis(alice)
-    await alice.ws.say(alice.id, channel, "The statement is out")
-    message = emulator.messages(channel)[-1]
-    await alice.types("/crisis close Done", channel=channel)
-    await alice.sees_privately("is closed")
-    before = len(await timeline(bot, channel))
-
-    await alice.ws.react(alice.id, channel, message.ts, "pushpin")
-
-    assert len(await timeline(bot, channel)) == before
-
-
 # ----- reopening -------------------------------------------------------------------------------------
 
 

@@ -141,18 +141,27 @@ class Scenario:
 
     async def finished(self, user: str) -> list:
         """Waits for the bot's acknowledged work to end, then prints each message it caused, once."""
-        await self.bot.app[INFLIGHT].idle()
-        private = [e for e in self.emu.ephemerals(user=user) if ("", e.ts) not in self.seen]
+        await self.quiet()
+        private = [e for e in self.emu.ephemerals() if ("", e.ts) not in self.seen]
         posted = [m for chan in list(self.emu.channels_by_id.values()) for m in self.emu.messages(chan.id)
                   if m.user == BOT_USER_ID and (chan.id, m.ts) not in self.seen]
         for item in sorted(private + posted, key=lambda m: float(m.ts)):
             self.seen.add(("", item.ts) if item in private else (item.channel, item.ts))
-            self.out(f"  → {self.where(item, item in private)}{self.plain(item.text)}")
-        return private
+            self.out(f"  → {self.where(item, item in private, user)}{self.plain(item.text)}")
+        return [e for e in private if e.user == user]
 
-    def where(self, item, private: bool) -> str:
+    async def quiet(self) -> None:
+        """Until the bot has nothing in flight and Slack has no event left to send it (an invitation raises
+        `member_joined_channel`, whose answer may raise more)."""
+        while True:
+            await self.bot.app[INFLIGHT].idle()
+            if not self.ws.pending_deliveries:
+                return
+            await self.ws.delivered()
+
+    def where(self, item, private: bool, user: str) -> str:
         if private:
-            return ""
+            return "" if item.user == user else f"(only @{self.emu.user(item.user).name} sees) "
         chan = self.emu.channel(item.channel)
         if chan.is_im:
             return f"(DM to @{self.emu.user(chan.im_user).name}) "

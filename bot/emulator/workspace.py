@@ -283,6 +283,11 @@ class Workspace:
         except (aiohttp.ClientError, RuntimeError):   # the bot or the session went away first
             pass
 
+    @property
+    def pending_deliveries(self) -> int:
+        """Events the workspace raised that have not reached the bot yet."""
+        return len(self._deliveries)
+
     async def delivered(self) -> None:
         """Wait until every event the workspace raised so far has reached the bot."""
         while self._deliveries:
@@ -359,6 +364,16 @@ class Workspace:
             mention = {k: v for k, v in event.items() if k not in ("channel_type", "client_msg_id")}
             await self.send_event({**mention, "type": "app_mention"}, **kw)
         return reply
+
+    async def join(self, user: str, channel: str) -> None:
+        """The user joins a public channel by themselves; members get `member_joined_channel`."""
+        self._user(user)
+        chan = self._channel(channel)
+        if chan.is_private or chan.is_im:
+            raise AssertionError(f"{chan.id} is private: one joins it only when invited")
+        if user not in chan.members:
+            chan.members.add(user)
+            self.emu.joined(chan, user)
 
     async def open_home(self, user: str, **kw: Any) -> Reply:
         """The user opens the app's Home tab: an app_home_opened event."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -139,10 +138,12 @@ class WebApiGateway:
             if not cursor:
                 return None
 
-    async def members(self) -> list[Member]:
-        """The workspace's people (no bots, no deactivated accounts), from users.list, kept a minute."""
+    async def members(self, max_age: float = MEMBERS_TTL) -> list[Member]:
+        """The workspace's people (no bots, no deactivated accounts), from users.list, at most `max_age`
+        seconds old (a minute by default)."""
         async with self._members_lock:   # one listing at a time, however many lookups wait for it
-            if self._members is not None and time.monotonic() - self._members[0] < MEMBERS_TTL:
+            now = self.render.clock.now().timestamp()
+            if self._members is not None and 0 <= now - self._members[0] < max_age:
                 return self._members[1]
             found: list[Member] = []
             cursor = None
@@ -157,7 +158,7 @@ class WebApiGateway:
                 cursor = (page.get("response_metadata") or {}).get("next_cursor")
                 if not cursor:
                     break
-            self._members = (time.monotonic(), found)
+            self._members = (now, found)
             return found
 
     async def usergroup_members(self, group_id: str) -> list[str]:

@@ -98,3 +98,46 @@ async def test_invite_refuses_outside_a_crisis_without_anyone_or_for_strangers(a
     await alice.types("/crisis invite @bob @nobody", channel=channel)
     await alice.sees_privately("can't find anyone called `nobody`")
     assert "U0BOB" not in emulator.members(channel)   # all or nothing: fix the name and send again
+
+
+async def test_inviting_more_than_a_hundred_takes_several_calls(alice: Person, emulator):
+    crowd = [emulator.add_user(f"volunteer{i}") for i in range(120)]
+    channel = await open_crisis(alice)
+    before = len(emulator.calls_to("conversations.invite"))
+
+    await alice.types("/crisis invite " + " ".join(f"<@{u.id}|{u.name}>" for u in crowd), channel=channel)
+
+    await alice.sees_privately("Invited: ")
+    calls = emulator.calls_to("conversations.invite")[before:]
+    assert len(calls) == 2 and all(c.response["ok"] for c in calls)   # Slack takes at most 100 a call
+    assert {u.id for u in crowd} <= emulator.members(channel)
+
+
+async def test_the_closing_story_tells_who_was_invited(alice: Person, emulator):
+    channel = await open_crisis(alice)
+    await alice.types("/crisis invite @carla", channel=channel)
+    await alice.sees_privately("Invited: <@U0CARLA>.")
+
+    await alice.types("/crisis close We should have invited legal earlier", channel=channel)
+
+    await alice.sees_privately("is closed")
+    assert any("<@U0ALICE> invited <@U0CARLA>." in m for m in said_in(emulator, channel))
+    await alice.types("/crisis invite @bob", channel=channel)
+    await alice.sees_privately("closed")   # a closed crisis takes nobody in
+    assert "U0BOB" not in emulator.members(channel)
+
+
+async def test_someone_new_in_the_workspace_is_found_after_a_fresh_listing(alice: Person, workspace, emulator,
+                                                                           clock):
+    channel = await open_crisis(alice)
+    await workspace.slash("U0ALICE", channel, "invite @Dan Whitfield", escape=False)
+    await alice.sees_privately("Invited: <@U0DAN>.")
+    newcomer = emulator.add_user("erin", "Erin Okafor")   # joins the workspace after the listing
+
+    await workspace.slash("U0ALICE", channel, "invite @Erin Okafor", escape=False)
+    await alice.sees_privately("can't find anyone called `Erin Okafor`")   # the listing is seconds old
+    clock.advance(seconds=11)
+    await workspace.slash("U0ALICE", channel, "invite @Erin Okafor", escape=False)
+
+    await alice.sees_privately(f"Invited: <@{newcomer.id}>.")
+    assert len(emulator.calls_to("users.list")) == 2

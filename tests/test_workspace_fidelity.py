@@ -13,6 +13,7 @@ import slack_sdk.web.async_client
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.app import INFLIGHT
 from bot.emulator import SlackEmulator
 from bot.emulator.manifest import DEFAULT_PATH, Manifest
 from bot.emulator.methods import api_ref
@@ -174,3 +175,19 @@ async def test_someone_joining_a_crisis_room_is_welcomed_privately(alice: Person
     assert welcome.channel == channel
     assert "Lead: <@U0ALICE>" in welcome.text and "/crisis role &lt;role&gt;" in welcome.text
     assert not [e for e in emulator.ephemerals(user="U0ALICE") if "Welcome" in e.text]  # the lead opened it
+
+
+async def test_someone_joining_by_themselves_is_welcomed_but_not_in_a_closed_room(alice: Person, workspace, emulator,
+                                                                                 bot):
+    channel = await open_crisis(alice)
+    dan = Person("U0DAN", workspace, emulator)
+
+    await workspace.join("U0DAN", channel)
+
+    await dan.sees_privately("Welcome to the crisis room for *Serum video*")
+    await alice.types("/crisis close Done", channel=channel)
+    await alice.sees_privately("is closed")
+    await workspace.join("U0CARLA", channel)
+    await workspace.delivered()
+    await bot.running.app[INFLIGHT].idle()   # the bot has done all it was going to do about it
+    assert not [e for e in emulator.ephemerals(user="U0CARLA") if "Welcome" in e.text]

@@ -75,4 +75,7 @@ def matching(name: str, members: list[Member]) -> list[Member]:
     wanted = fold(name.strip().lstrip("@"))
     if not wanted:
         return []
+    handle = [m for m in members if fold(m.name) == wanted]
+    if len(handle) == 1:   # a username is unique in a workspace: it wins over someone's display name
+        return handle
     return [m for m in members if wanted in {fold(m.name), fold(m.display_name), fold(m.real_name)} - {""}]

@@ -34,6 +34,8 @@ class AmbiguousPerson(CrisisError):
     key = "people.ambiguous"
 
 
+RELIST_AFTER = 10.0   # seconds: a name not found is looked up again in a fresher listing, at most this often
+
 # Slack's answers to conversations.invite that mean "not someone who can join"
 CANT_JOIN = ("user_not_found", "cant_invite", "user_is_restricted", "cant_invite_self", "user_is_bot")
 
@@ -86,6 +88,8 @@ class TeamService:
             return found
         name = text.strip().lstrip("@").strip()
         matches = matching(name, await self.deps.slack.members()) if name else []
+        if name and not matches:   # someone who joined the workspace since the last listing?
+            matches = matching(name, await self.deps.slack.members(max_age=RELIST_AFTER))
         if not matches:
             raise UnknownPerson(name=(name or text)[:60])
         if len(matches) > 1:

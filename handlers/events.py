@@ -7,7 +7,6 @@ import logging
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.ports import SlackCallFailed
 from handlers.context import HandlerContext
 
 PUSHPIN = "pushpin"
@@ -37,12 +36,12 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
 
     @app.event("member_joined_channel")
     async def joined(event: dict, context) -> None:
-        """Someone joined a crisis room: a private welcome with the crisis, its lead, phase and roles."""
+        """Someone joined a crisis room by themselves or was added by a person: a private welcome with the
+        crisis, its lead, phase and roles. Those the bot invites are told by what invited them (the role's
+        brief, `/crisis invite`'s welcome)."""
+        bot_user = context.get("bot_user_id")
         user = event.get("user", "")
-        if not user or user == context.get("bot_user_id"):
+        if not user or user == bot_user or (bot_user and event.get("inviter") == bot_user):
             return
         async with ctx.inflight.track():
-            try:
-                await ctx.services.team.welcome(event.get("channel", ""), user)
-            except SlackCallFailed as exc:  # they left again, or the channel went: nobody to welcome
-                log.info("no welcome for %s in %s: %s", user, event.get("channel"), exc.code)
+            await ctx.services.team.welcome(event.get("channel", ""), user)

@@ -156,11 +156,14 @@ async def test_the_emulator_answers_missing_scope_as_slack_does():
         assert "U0BOB" in emu.members("C0GENERAL") and "U0BOB" not in emu.members(chan.id)
 
 
-async def test_the_bot_works_under_the_manifest_scopes(alice: Person, emulator):
+async def test_the_bot_works_under_the_manifest_scopes(alice: Person, emulator, workspace, bot):
     assert set(emulator.scopes) == set(Manifest.load(DEFAULT_PATH).scopes)
     channel = await open_crisis(alice)
     await alice.types("/crisis role legal @bob", channel=channel)
     await emulator.wait_for(lambda: any("is now *Legal*" in m for m in said_in(emulator, channel)))
+    await workspace.delivered()
+    await bot.running.app[INFLIGHT].idle()
+    assert not [e for e in emulator.ephemerals(user="U0BOB") if "Welcome" in e.text]  # the brief tells them
 
     assert not [c for c in emulator.calls if isinstance(c.response, dict)
                 and c.response.get("error") == "missing_scope"]
@@ -185,6 +188,8 @@ async def test_someone_joining_by_themselves_is_welcomed_but_not_in_a_closed_roo
     await workspace.join("U0DAN", channel)
 
     await dan.sees_privately("Welcome to the crisis room for *Serum video*")
+    await workspace.join("U0BOB", channel, inviter="U0ALICE")   # added from Slack's client by a person
+    await Person("U0BOB", workspace, emulator).sees_privately("Welcome to the crisis room")
     await alice.types("/crisis close Done", channel=channel)
     await alice.sees_privately("is closed")
     await workspace.join("U0CARLA", channel)

@@ -365,15 +365,18 @@ class Workspace:
             await self.send_event({**mention, "type": "app_mention"}, **kw)
         return reply
 
-    async def join(self, user: str, channel: str) -> None:
-        """The user joins a public channel by themselves; members get `member_joined_channel`."""
+    async def join(self, user: str, channel: str, inviter: str | None = None) -> None:
+        """The user joins a public channel by themselves, or a member (`inviter`) adds them from Slack's
+        client; the members get `member_joined_channel`."""
         self._user(user)
         chan = self._channel(channel)
-        if chan.is_private or chan.is_im:
+        if inviter is None and (chan.is_private or chan.is_im):
             raise AssertionError(f"{chan.id} is private: one joins it only when invited")
+        if inviter is not None and inviter not in chan.members:
+            raise AssertionError(f"{inviter} is not a member of {chan.id}")
         if user not in chan.members:
             chan.members.add(user)
-            self.emu.joined(chan, user)
+            self.emu.joined(chan, user, inviter=inviter)
 
     async def open_home(self, user: str, **kw: Any) -> Reply:
         """The user opens the app's Home tab: an app_home_opened event."""

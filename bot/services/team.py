@@ -34,6 +34,7 @@ class AmbiguousPerson(CrisisError):
     key = "people.ambiguous"
 
 
+MAX_WELCOMES = 20    # people told privately what the room is about when invited; more read the channel
 RELIST_AFTER = 10.0   # seconds: a name not found is looked up again in a fresher listing, at most this often
 
 # Slack's answers to conversations.invite that mean "not someone who can join"
@@ -110,6 +111,8 @@ class TeamService:
             raise
         await self.deps.log(crisis, Kind.INVITED, by, users=users)
         await self.deps.tell("invited", crisis, users=users, by=by)
+        for user in users[:MAX_WELCOMES]:  # a crowd reads the channel; a few get told what it is about
+            await self.welcome(crisis.channel_id, user)  # type: ignore[arg-type]
         return users
 
     async def welcome(self, channel_id: str, user: str) -> bool:
@@ -120,7 +123,12 @@ class TeamService:
             return False
         if user in holders(await self.deps.dossier.roles(crisis.id)).values():
             return False
-        await self.deps.slack.whisper(channel_id, Notice("welcome", crisis, Audience.DM, {}, user))
+        try:
+            await self.deps.slack.whisper(channel_id, Notice("welcome", crisis, Audience.DM, {}, user))
+        except SlackCallFailed as exc:  # they left again, or the room went: nobody to welcome
+            if exc.code not in ("user_not_in_channel", "channel_not_found", "is_archived"):
+                raise
+            return False
         return True
 
     async def roster(self, crisis: Crisis) -> list[tuple[Role, str | None]]:

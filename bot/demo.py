@@ -118,6 +118,7 @@ class Scenario:
             "learnings": "Keep a product-safety holding statement ready\nAsk legal for a 15-minute review slot",
         })
         await self.finished("U0ALICE")
+        await self.type("dan", "note Legal sign-off on the follow-up post")
 
         for channel in (self.channel, MANAGERS):
             out("\n" + "=" * 72)

@@ -52,3 +52,5 @@ async def test_each_reply_is_printed_once_under_the_command_that_caused_it():
     transcript = "\n".join(lines)
     assert transcript.count("Reaction recorded.") == 1
     assert "You are *Spokesperson*" in "\n".join(replies_to(lines, "/crisis role spokesperson @bob"))
+    closed = replies_to(lines, "/crisis note Legal sign-off on the follow-up post")
+    assert closed == ["  → This crisis is closed; `/crisis reopen` to reopen it."]

@@ -113,3 +113,15 @@ async def test_a_slack_refusal_is_told_plainly(alice: Person, emulator):
     assert "create the crisis channel" in told.text
     assert "restricted_action" in told.text
     assert "Traceback" not in told.text
+
+
+async def test_ampersands_and_angle_brackets_read_as_typed_once_slack_has_escaped_them(alice: Person, emulator):
+    """Slack sends `&`, `<` and `>` as `&amp;`, `&lt;` and `&gt;`: the title shows them once, not `&amp;amp;`."""
+    await alice.types("/crisis open Q&A backlash <3 fans > critics")
+    told = await alice.sees_privately("is open")
+
+    channel = emulator.channel(told.text.split("<#")[1].split(">")[0].split("|")[0])
+    plan = emulator.messages(channel.id)[0]
+    assert "Q&amp;A backlash &lt;3 fans &gt; critics" in plan.text
+    assert "&amp;amp;" not in plan.text + str(plan.blocks)
+    assert plan.blocks[0]["text"]["text"].endswith("Q&A backlash <3 fans > critics")  # plain text: as typed

@@ -31,7 +31,7 @@ class Member:
 
 def readable(text: str) -> str:
     """Free text with Slack's escaped tokens as a person reads them: `<@U1|bob>` → `@bob`,
-    `<#C1|general>` → `#general`, `<!here>` → `@here`, `<https://x|x>` → `https://x`.
+    `<#C1|general>` → `#general`, `<!here>` → `@here`, `<https://x|x>` → `https://x`, `&amp;` → `&`.
 
     Shown again later, the text pings nobody and reads as it was typed."""
     def plain(match: re.Match) -> str:
@@ -45,7 +45,8 @@ def readable(text: str) -> str:
         if label:                       # <!subteam^S1|@comms>
             return label if label.startswith("@") else f"@{label}"
         return f"@{target.split('^')[0]}"   # <!here>, <!channel>
-    return _TOKEN.sub(plain, text)
+    text = _TOKEN.sub(plain, text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")  # Slack's escapes, undone
 
 
 def people(text: str) -> list[str]:

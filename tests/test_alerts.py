@@ -144,7 +144,10 @@ async def test_a_triage_decision_is_recorded_once(sender: Sender, emulator, work
 
     loser = await emulator.wait_for(lambda: next(
         (e for e in emulator.ephemerals() if "already decided" in e.text), None))
-    shown = str(emulator.find_message("C0MANAGERS", request.ts).blocks)
+    decided = ("Dismissed by <@U0DAN>", "<@U0ALICE> opened a crisis")
+    shown = await emulator.wait_for(lambda: next(  # the winner's update of the triage message
+        (s for s in [str(emulator.find_message("C0MANAGERS", request.ts).blocks)] if any(d in s for d in decided)),
+        None))
     if loser.user == "U0ALICE":
         assert "Dismissed by <@U0DAN>" in shown
         assert crisis_channels(emulator) == []

@@ -10,17 +10,21 @@ class Person:
         self.id = user_id
         self.ws = workspace
         self.emu = emulator
+        self.typed_at = 0  # how many private messages they had when they last typed a command
 
     async def types(self, line: str, channel: str = "C0GENERAL", **signing):
         """`alice.types("/crisis open high Boycott")` in a channel; returns the bot's HTTP reply."""
         command, _, text = line.partition(" ")
+        self.typed_at = len(self.emu.ephemerals(user=self.id))
         return await self.ws.slash(self.id, channel, text, command=command, **signing)
 
-    async def sees_privately(self, containing: str, timeout: float = 5.0):
-        """Waits for an ephemeral (or response_url) message to this person that contains the text."""
+    async def sees_privately(self, containing: str, timeout: float = 5.0, *, since_typed: bool = True):
+        """Waits for an ephemeral (or response_url) message to this person that contains the text: by default
+        one that came after the last command they typed, so an earlier, similar answer doesn't count."""
 
         def found():
-            return next((e for e in reversed(self.emu.ephemerals(user=self.id)) if containing in e.text + str(e.blocks)), None)
+            told = self.emu.ephemerals(user=self.id)[self.typed_at if since_typed else 0:]
+            return next((e for e in reversed(told) if containing in e.text + str(e.blocks)), None)
 
         return await self.emu.wait_for(found, timeout=timeout)
 

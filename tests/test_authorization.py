@@ -23,6 +23,8 @@ async def test_only_the_lead_closes_hands_over_or_changes_severity(alice: Person
     await alice.types("/crisis severity critical", channel=channel)
     await alice.sees_privately("Severity is now *Critical*")
     await emulator.wait_for(lambda: emulator.channel(channel).topic.startswith(":rotating_light: Critical"))
+    plan = next(m for m in emulator.messages(channel) if m.ts in emulator.channel(channel).pins)
+    await emulator.wait_for(lambda: "Severity *Critical*" in str(plan.blocks))  # the pinned plan follows
     assert any("changed the severity of *Serum video* from *High* to *Critical*" in m
                for m in said_in(emulator, "C0MANAGERS"))
     await alice.types("/crisis role lead <@U0BOB>", channel=channel)

@@ -86,6 +86,7 @@ class CrisisService:
         previous, crisis.severity = crisis.severity, level.key
         await self.deps.crises.set_severity(crisis)
         await self.deps.slack.set_topic(crisis.channel_id, crisis, self.plan)  # type: ignore[arg-type]
+        await self.deps.refresh_plan(crisis)  # the pinned plan's header shows the severity too
         await self.deps.log(crisis, Kind.SEVERITY, by, severity=level.key, previous=previous)
         await self.deps.tell("severity_changed", crisis, by=by, previous=previous)
         await self.deps.tell("severity_changed", crisis, Audience.MANAGERS, by=by, previous=previous)

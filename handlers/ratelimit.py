@@ -19,7 +19,7 @@ from typing import Awaitable, Callable
 
 PER_MINUTE = {"t1": 1, "t2": 20, "t3": 50, "t4": 100}
 WINDOW = 60.0
-MARGIN = 1.0  # seconds beyond the window, for the time a call takes to reach Slack
+MARGIN = 1.0  # real seconds beyond the window, for the time a call takes to reach Slack (it doesn't scale)
 POST_BURST, POST_RATE = 10.0, 1.0  # chat.postMessage, per channel: a short burst, then 1 a second
 
 
@@ -71,6 +71,6 @@ class SlackRateLimiter:
         while window and window[0] <= now - span:
             window.popleft()
         if len(window) >= limit:
-            return window[0] + span + MARGIN * self.scale - now
+            return window[0] + span + MARGIN - now
         window.append(now)
         return 0.0

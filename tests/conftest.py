@@ -16,6 +16,8 @@ from bot.emulator import SlackEmulator, Workspace
 from tests.support.harness import ALERT_TOKEN, SIGNING_SECRET, TOKEN, BotUnderTest
 from tests.support.people import Person
 
+pytest_plugins = ["tests.support.cli"]  # the cli_env fixture
+
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 

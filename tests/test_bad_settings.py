@@ -5,7 +5,6 @@ given; `/healthz` is asked through the emulator with an injected `auth.test` fau
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import socket
 import sqlite3
@@ -50,17 +49,6 @@ def refused(done: subprocess.CompletedProcess) -> list[str]:
     return [line for line in done.stderr.splitlines() if line.startswith("crisisbot:")]
 
 
-@pytest.fixture
-def env(monkeypatch, tmp_path):
-    """`bot.cli.main` in a clean environment, in a folder without .env; its log handler removed afterwards."""
-    for name in list(os.environ):
-        if name.startswith(("SLACK_", "CRISISBOT_", "DATABASE_URL")) or name in ("HOST", "PORT"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    yield monkeypatch
-    root = logging.getLogger()
-    for handler in [h for h in root.handlers if getattr(h, "_crisisbot", False)]:
-        root.removeHandler(handler)
 
 
 def run_main(capsys, *args: str) -> tuple[int, list[str]]:
@@ -82,8 +70,8 @@ def test_port_abc_is_one_line_naming_the_variable_for_every_command(command, tmp
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
-def test_postgresql_without_a_driver_says_to_write_asyncpg(command, env, capsys):
-    env.setenv("DATABASE_URL", "postgresql://crisisbot:h0rse-Battery@db.internal:5432/crises")
+def test_postgresql_without_a_driver_says_to_write_asyncpg(command, cli_env, capsys):
+    cli_env.setenv("DATABASE_URL", "postgresql://crisisbot:h0rse-Battery@db.internal:5432/crises")
 
     code, lines = run_main(capsys, *command)
 
@@ -101,19 +89,19 @@ def test_postgresql_without_a_driver_says_to_write_asyncpg(command, env, capsys)
     ("postgresql+asyncpg://db:five/crises", "is not a database URL"),
     ("mysql://db/crises", "must be a PostgreSQL or SQLite URL"),
 ])
-def test_a_database_url_crisisbot_cannot_use_is_refused_with_what_to_write(url, says, env, capsys):
-    env.setenv("DATABASE_URL", url)
+def test_a_database_url_crisisbot_cannot_use_is_refused_with_what_to_write(url, says, cli_env, capsys):
+    cli_env.setenv("DATABASE_URL", url)
 
     code, [line] = run_main(capsys, "migrate")
 
     assert code == 2 and line.startswith("crisisbot: DATABASE_URL ") and says in line
 
 
-def test_every_bad_setting_is_its_own_line_and_secrets_are_never_echoed(env, capsys):
+def test_every_bad_setting_is_its_own_line_and_secrets_are_never_echoed(cli_env, capsys):
     for name, value in {"PORT": "70000", "CRISISBOT_LOG_FORMAT": "xml", "CRISISBOT_LOG_LEVEL": "loud",
                         "CRISISBOT_TICK_SECONDS": "-1", "SLACK_TIMEOUT_SECONDS": "soon",
                         "CRISISBOT_OPENING_LEASE_SECONDS": "0", "SLACK_API_URL": "slack.com/api"}.items():
-        env.setenv(name, value)
+        cli_env.setenv(name, value)
 
     code, lines = run_main(capsys, "demo")
 
@@ -130,8 +118,8 @@ def test_every_bad_setting_is_its_own_line_and_secrets_are_never_echoed(env, cap
     ])
 
 
-def test_an_unknown_language_is_refused_with_the_languages_there_are(env, capsys):
-    env.setenv("CRISISBOT_LANGUAGE", "fr")
+def test_an_unknown_language_is_refused_with_the_languages_there_are(cli_env, capsys):
+    cli_env.setenv("CRISISBOT_LANGUAGE", "fr")
 
     code, lines = run_main(capsys, "export", "1")
 
@@ -140,7 +128,7 @@ def test_an_unknown_language_is_refused_with_the_languages_there_are(env, capsys
                      "a translation is a folder of bot/locales"]
 
 
-def test_a_bad_value_in_dot_env_is_told_the_same_way(env, capsys, tmp_path):
+def test_a_bad_value_in_dot_env_is_told_the_same_way(cli_env, capsys, tmp_path):
     (tmp_path / ".env").write_text("PORT=three thousand\n", encoding="utf-8")
 
     code, lines = run_main(capsys, "migrate")
@@ -161,11 +149,11 @@ def test_an_unreachable_database_server_is_one_line_for_every_command(command, t
                              "refused): is PostgreSQL running there? Check the host and port in DATABASE_URL"]
 
 
-def test_a_database_that_does_not_exist_says_to_create_it(env, capsys, database_url):
+def test_a_database_that_does_not_exist_says_to_create_it(cli_env, capsys, database_url):
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite creates a missing file; PostgreSQL has databases that do not exist")
     url = make_url(database_url).set(database="crisisbot_no_such_database_d")
-    env.setenv("DATABASE_URL", url.render_as_string(hide_password=False))
+    cli_env.setenv("DATABASE_URL", url.render_as_string(hide_password=False))
 
     code, lines = run_main(capsys, "migrate")
 
@@ -187,8 +175,8 @@ def test_serve_on_a_database_that_does_not_exist_exits_2_with_one_line(database_
     assert 'the database "crisisbot_no_such_database_d" does not exist' in line
 
 
-def test_an_sqlite_file_in_a_missing_folder_says_so(env, capsys, tmp_path):
-    env.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'nowhere' / 'crisisbot.db'}")
+def test_an_sqlite_file_in_a_missing_folder_says_so(cli_env, capsys, tmp_path):
+    cli_env.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'nowhere' / 'crisisbot.db'}")
 
     code, lines = run_main(capsys, "migrate")
 
@@ -210,8 +198,8 @@ def test_serve_on_a_port_already_taken_says_so_before_starting(tmp_path):
 
 # ----- export on a database that is not the bot's ------------------------------------------------------
 
-def test_export_on_a_missing_sqlite_file_points_at_the_bots_database_and_creates_nothing(env, capsys, tmp_path):
-    env.setenv("DATABASE_URL", "sqlite+aiosqlite:///crisisbot.db")
+def test_export_on_a_missing_sqlite_file_points_at_the_bots_database_and_creates_nothing(cli_env, capsys, tmp_path):
+    cli_env.setenv("DATABASE_URL", "sqlite+aiosqlite:///crisisbot.db")
 
     code, lines = run_main(capsys, "export", "1")
 
@@ -221,15 +209,15 @@ def test_export_on_a_missing_sqlite_file_points_at_the_bots_database_and_creates
     assert not (tmp_path / "crisisbot.db").exists()
 
 
-def test_export_on_an_empty_or_foreign_database_says_to_migrate_or_point_elsewhere(env, capsys, tmp_path):
+def test_export_on_an_empty_or_foreign_database_says_to_migrate_or_point_elsewhere(cli_env, capsys, tmp_path):
     sqlite3.connect(tmp_path / "empty.db").close()
     with sqlite3.connect(tmp_path / "other.db") as other:
         other.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
     other.close()
 
-    env.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
+    cli_env.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
     code, [empty] = run_main(capsys, "export", "1")
-    env.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'other.db'}")
+    cli_env.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'other.db'}")
     code_other, [other_line] = run_main(capsys, "export", "1")
 
     assert code == code_other == 2
@@ -239,8 +227,8 @@ def test_export_on_an_empty_or_foreign_database_says_to_migrate_or_point_elsewhe
                                  "DATABASE_URL at the bot's database")
 
 
-def test_export_after_migrate_finds_the_schema_and_names_the_unknown_crisis(env, capsys, database_url):
-    env.setenv("DATABASE_URL", database_url)
+def test_export_after_migrate_finds_the_schema_and_names_the_unknown_crisis(cli_env, capsys, database_url):
+    cli_env.setenv("DATABASE_URL", database_url)
 
     assert main(["migrate"]) == 0
     assert capsys.readouterr().out == "database is at the newest schema\n"

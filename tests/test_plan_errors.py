@@ -3,7 +3,6 @@ by `crisisbot` itself (exit code 2, no traceback) and by `load_plan`."""
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys
@@ -41,17 +40,6 @@ def without(phase: str) -> list[dict]:
     return [p for p in DEFAULT["phases"] if p["key"] != phase]
 
 
-@pytest.fixture
-def cli(monkeypatch, tmp_path):
-    """`bot.cli.main` with only CRISISBOT_PLAN set, in a folder without .env."""
-    for name in list(os.environ):
-        if name.startswith(("SLACK_", "CRISISBOT_", "DATABASE_URL")) or name in ("HOST", "PORT"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    yield monkeypatch
-    root = logging.getLogger()
-    for handler in [h for h in root.handlers if getattr(h, "_crisisbot", False)]:
-        root.removeHandler(handler)
 
 
 def test_a_word_where_minutes_belong_is_named_with_its_path(tmp_path):
@@ -153,9 +141,9 @@ def test_a_good_plan_with_an_archive_delay_reads(tmp_path):
     assert plan.first_response_minutes == 30 and plan.archive_after_close.total_seconds() == 36 * 3600
 
 
-def test_export_with_a_broken_plan_lists_every_problem_and_exits_2(cli, capsys, tmp_path):
+def test_export_with_a_broken_plan_lists_every_problem_and_exits_2(cli_env, capsys, tmp_path):
     path = a_plan(tmp_path, first_response_minutes="soon", phases=without("rethink"))
-    cli.setenv("CRISISBOT_PLAN", str(path))
+    cli_env.setenv("CRISISBOT_PLAN", str(path))
 
     code = main(["export", "1"])
 

@@ -86,29 +86,29 @@ class Scenario:
         emu, out = self.emu, self.out
         out("crisisbot demo: the bot against a local Slack emulator, on a clock that moves with the story\n")
 
-        done = await self.type("alice", f"open high {TITLE}", "C0GENERAL")
+        done = await self.type("alice", f"open high {TITLE}", "C0GENERAL", expect="is open")
         self.channel = next(e.text for e in done if "is open" in e.text).split("<#")[1].split(">")[0].split("|")[0]
 
-        await self.type("alice", "role spokesperson @bob")
-        await self.type("alice", "role listening @carla")
-        await self.type("alice", "role legal @dan")
-        await self.type("carla", "sitrep origin: A 2-minute TikTok by @glowwithmia (1.2M followers)")
-        await self.type("carla", "sitrep criticism: Product safety: says our serum burned her skin")
-        await self.type("carla", "sitrep networks: TikTok, Instagram, X")
-        await self.type("dan", "sitrep caused: unknown")
+        await self.type("alice", "role spokesperson @bob", expect="is now")
+        await self.type("alice", "role listening @carla", expect="is now")
+        await self.type("alice", "role legal @dan", expect="is now")
+        await self.type("carla", "sitrep origin: A 2-minute TikTok by @glowwithmia (1.2M followers)", expect="saved")
+        await self.type("carla", "sitrep criticism: Product safety: says our serum burned her skin", expect="saved")
+        await self.type("carla", "sitrep networks: TikTok, Instagram, X", expect="saved")
+        await self.type("dan", "sitrep caused: unknown", expect="saved")
 
         self.out(f"[{self.when()}] @carla posts the listening numbers; @alice pins them with :pushpin:")
         said = await self.ws.say("U0CARLA", self.channel, "Negative mentions at 4,200/h and rising, 81% negative")
         self.seen.add((self.channel, said.ts or ""))
         await self.ws.react("U0ALICE", self.channel, said.ts, "pushpin")
         await self.finished("U0ALICE")
-        await self.later(8, "alice", "milestone reduction Ads and scheduled posts paused on every network")
-        await self.later(27, "bob", "milestone respuesta Holding statement out on TikTok and Instagram")
-        await self.type("alice", "note El País asked for comment; Dan reviewing the answer")
-        await self.later(40, "bob", "milestone reazione Answered 140 comments; spoke with Mia by DM")
+        await self.later(8, "alice", "milestone reduction Ads and scheduled posts paused on every network", expect="recorded.")
+        await self.later(27, "bob", "milestone respuesta Holding statement out on TikTok and Instagram", expect="recorded.")
+        await self.type("alice", "note El País asked for comment; Dan reviewing the answer", expect="Added to the timeline")
+        await self.later(40, "bob", "milestone reazione Answered 140 comments; spoke with Mia by DM", expect="recorded.")
         await self.tick(minutes=30)
-        await self.later(60 * 20, "carla", "milestone recovery Mentions and sentiment back to baseline")
-        await self.later(60 * 4, "alice", "milestone rethink Brief customer care in the first 30 minutes")
+        await self.later(60 * 20, "carla", "milestone recovery Mentions and sentiment back to baseline", expect="recorded.")
+        await self.later(60 * 4, "alice", "milestone rethink Brief customer care in the first 30 minutes", expect="recorded.")
 
         await self.type("alice", "close")
         views = await emu.wait_for(lambda: emu.open_views("U0ALICE"))
@@ -118,7 +118,7 @@ class Scenario:
             "learnings": "Keep a product-safety holding statement ready\nAsk legal for a 15-minute review slot",
         })
         await self.finished("U0ALICE")
-        await self.type("dan", "note Legal sign-off on the follow-up post")
+        await self.type("dan", "note Legal sign-off on the follow-up post", expect="is closed")
 
         for channel in (self.channel, MANAGERS):
             out("\n" + "=" * 72)
@@ -130,14 +130,21 @@ class Scenario:
         calls = [c.method for c in emu.calls]
         out(f"\nSlack calls the bot made: {len(calls)} ({', '.join(sorted(set(calls)))})")
 
-    async def type(self, who: str, text: str, channel: str | None = None) -> list:
-        """`/crisis <text>` as `who`, in the crisis channel unless told; returns what the bot said to them."""
+    async def type(self, who: str, text: str, channel: str | None = None, *, expect: str | None = None) -> list:
+        """`/crisis <text>` as `who`, in the crisis channel unless told; returns what the bot said to them.
+
+        `expect` is a few words of the answer a person waits for (to them, or in the channel): the step is
+        over once it has come and the bot has nothing more in flight."""
         user = self.emu.user_by_name(who)
         where = channel or self.channel
         self.out(f"[{self.when()}] @{who} in #{self.emu.channel(where).name}: /crisis {text}")
+        private, public = len(self.emu.ephemerals(user=user.id)), len(self.emu.messages(where))
         reply = await self.ws.slash(user.id, where, text, command="/crisis")
         if reply.status != 200:
             raise RuntimeError(f"the bot answered {reply.status}")
+        if expect is not None:
+            await self.emu.wait_for(lambda: any(
+                expect in m.text for m in self.emu.ephemerals(user=user.id)[private:] + self.emu.messages(where)[public:]))
         return await self.finished(user.id)
 
     async def finished(self, user: str) -> list:
@@ -168,9 +175,9 @@ class Scenario:
             return f"(DM to @{self.emu.user(chan.im_user).name}) "
         return "" if chan.id == self.channel else f"(#{chan.name}) "
 
-    async def later(self, minutes: int, who: str, text: str) -> None:
+    async def later(self, minutes: int, who: str, text: str, *, expect: str | None = None) -> None:
         self.clock.advance(minutes=minutes)
-        await self.type(who, text)
+        await self.type(who, text, expect=expect)
 
     async def tick(self, minutes: int) -> None:
         self.clock.advance(minutes=minutes)

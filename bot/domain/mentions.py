@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.domain.words import fold
 
-_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_MENTION = re.compile(r"<@([UW][A-Z0-9]{1,20})(?:\|[^>]*)?>")  # Slack's IDs: at most 21 characters
 _TOKEN = re.compile(r"<([@#!])([^>|]*)(?:\|([^>]*))?>|<((?:https?|mailto):[^>|]*)(?:\|([^>]*))?>")
 
 

@@ -25,8 +25,9 @@ def holders(assignments: list[Assignment]) -> dict[str, str]:
     return current
 
 
-_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
-_BARE_ID = re.compile(r"^@?([UW][A-Z0-9]{2,})$")
+# Slack's IDs are short (at most 21 characters in its docs' words); a longer run of capitals is a name or noise.
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]{1,20})(?:\|[^>]*)?>$")
+_BARE_ID = re.compile(r"^@?([UW][A-Z0-9]{2,20})$")
 
 
 def user_id(text: str) -> str | None:

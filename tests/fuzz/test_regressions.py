@@ -157,6 +157,20 @@ async def test_a_role_for_someone_not_in_the_workspace_is_refused_plainly(rig: R
     assert not found, found
 
 
+async def test_a_role_for_a_long_run_of_capitals_is_a_name_not_an_id(rig: Rig):
+    """`/crisis role spokesperson UUUU…` (10,000 of them, found by fuzzing): it was taken for a user ID and sent
+    to conversations.invite, whose URL was too long for the server (HTTP 400, an unexpected-error reply)."""
+    channel = await open_crisis(rig.alice)
+    rig.watch.start()
+    reply = await rig.alice.types("/crisis role spokesperson " + "U" * 10_000, channel=channel)
+    await rig.watch.settle()
+
+    check_slack_reply(reply, "role for a very long name")
+    assert not rig.watch.problems(ack_texts(reply)), rig.watch.problems(ack_texts(reply))
+    await rig.alice.sees_privately("can't find anyone called `UUUU")
+    assert rig.emu.calls_to("conversations.invite")[-1].args.get("users") != "U" * 10_000
+
+
 async def test_giving_a_role_to_its_holder_again_is_answered(rig: Rig):
     """`/crisis role legal @carla` when Carla is already Legal: nothing changes, but the person hears so."""
     channel = await open_crisis(rig.alice)

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import logging
 
+from datetime import datetime, timezone
+
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
 
 from handlers.context import HandlerContext
 
@@ -14,6 +17,20 @@ log = logging.getLogger(__name__)
 
 
 def register(app: AsyncApp, ctx: HandlerContext) -> None:
+    @app.middleware
+    async def rate_limited(body: dict, next):  # noqa: A002 - Bolt passes `next` by that name
+        """Slack's `app_rate_limited` is a top-level payload, not an event_callback, so no `app.event` listener
+        can match it: logged as a warning with its minute, and answered 200 (a failed delivery counts against
+        the app's subscriptions)."""
+        if body.get("type") != "app_rate_limited":
+            return await next()
+        minute = body.get("minute_rate_limited")
+        at = (datetime.fromtimestamp(minute, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+              if isinstance(minute, (int, float)) and not isinstance(minute, bool) and 0 <= minute < 2**33 else "?")
+        log.warning("Slack rate-limits this app's event deliveries to team %s since the minute %s (%s)",
+                    str(body.get("team_id", "?"))[:20], at, str(minute)[:20])
+        return BoltResponse(status=200, body="")
+
     async def crisis_of(event: dict):
         item = event.get("item") or {}
         if event.get("reaction") != PUSHPIN or item.get("type") != "message":

@@ -27,13 +27,14 @@ from bot.catalog import Catalog
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.plan import Plan
 from bot.plan_loader import load_plan
+from bot.services.changes import ChangeService
 from bot.services.container import Services, build_services
 from bot.services.deps import Deps
 from bot.settings import Settings
 from handlers.blocks.notices import RenderContext
 from handlers.bolt import build_bolt_app
 from handlers.context import HandlerContext
-from handlers.alerts_web import ALERT_TOKEN, ALERT_WORK, ALERTS, add_alert_routes
+from handlers.alerts_web import ALERT_TOKEN, ALERT_WORK, ALERTS, CHANGES, add_alert_routes
 from handlers.inflight import InFlight
 from handlers.ratelimit import SlackRateLimiter
 from handlers.slack_gateway import WebApiGateway
@@ -41,6 +42,7 @@ from handlers.request_log import request_logging_middleware
 from handlers.web import BOLT, SCHEDULER, STORE, TICK_JOB, add_routes
 from storage.crises import SqlCrisisStore
 from storage.alerts import SqlAlertStore
+from storage.changes import SqlChangeStore
 from storage.dossier import SqlDossierStore
 from storage.events import SqlEventStore
 from storage.reminders import SqlReminderStore
@@ -54,6 +56,7 @@ STORES = web.AppKey("stores", tuple)
 SHUTDOWN_GRACE = 20.0
 INFLIGHT = web.AppKey("inflight", InFlight)
 MAX_BODY = 1024 * 1024
+CHANGE_STORE = web.AppKey("change_store", SqlChangeStore)
 
 
 def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan | None = None,
@@ -68,6 +71,7 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
         await upgrade(engine)
         sessions = make_sessions(engine)
         app[STORE] = SqlCrisisStore(sessions)
+        app[CHANGE_STORE] = SqlChangeStore(sessions)
         app[STORES] = (SqlDossierStore(sessions), SqlReminderStore(sessions), SqlAlertStore(sessions),
                        SqlEventStore(sessions))
         yield
@@ -92,6 +96,7 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
         ctx = HandlerContext(services=services, plan=plan, catalog=catalog, clock=clock, inflight=inflight)
         app[ALERTS], app[ALERT_WORK] = services.alerts, inflight
         app[ALERT_TOKEN] = settings.secret("crisisbot_alert_token")
+        app[CHANGES] = ChangeService(deps, app[CHANGE_STORE])
         app[BOLT] = build_bolt_app(client, settings.secret("slack_signing_secret"), ctx,
                                    verify_requests=not settings.socket_mode)
         socket = await _socket_mode(app[BOLT], settings, client)

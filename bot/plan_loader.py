@@ -5,6 +5,8 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+import jmespath
+import jmespath.exceptions
 import yaml
 
 from bot.domain.plan import Plan, PlanError
@@ -31,7 +33,17 @@ def load_plan(path: Path | None = None) -> Plan:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise PlanError(_yaml_problem(exc), source=source) from None
-    return Plan.from_dict(data, source=source)
+    return Plan.from_dict(data, source=source, check_path=jmespath_problem)
+
+
+def jmespath_problem(expression: str) -> str | None:
+    """Why a mapped source's field expression doesn't compile, or None: checked at load, not per request."""
+    try:
+        jmespath.compile(expression)
+    except jmespath.exceptions.JMESPathError as exc:
+        first = str(exc).splitlines()[0].removesuffix(":").removesuffix(", for expression")
+        return first.removesuffix(":")[:200]
+    return None
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:

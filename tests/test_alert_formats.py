@@ -41,7 +41,7 @@ def problems(source: str, data: object) -> list[str]:
 
 
 def test_every_source_has_a_firing_and_a_resolved_sample():
-    assert set(SOURCES) == {"generic", "alertmanager", "grafana", "pagerduty"}
+    assert set(SOURCES) == {"generic", "alertmanager", "grafana", "pagerduty", "meltwater"}
     names = {p.stem for p in SAMPLES.glob("*.json")}
     for source in SOURCES:
         assert {n for n in names if n.startswith(source + "_")}, source
@@ -107,7 +107,9 @@ def test_generic_started_at_accepts_rfc3339_offsets():
 
 def test_alertmanager_firing_counts_the_fingerprints():
     alert = parse("alertmanager", sample("alertmanager_firing"))
-    assert alert.key == '{}/{team="social"}:{alertname="NegativeMentionsSpike", brand="lumina"}'
+    # the group key, scoped to its sender (externalURL, receiver) by a digest
+    assert re.fullmatch(r'\{\}/\{team="social"\}:\{alertname="NegativeMentionsSpike", brand="lumina"\}@[0-9a-f]{16}',
+                        alert.key)
     assert alert.title == "Negative mentions of Lumina are spiking"
     assert alert.summary.startswith("Negative mentions of Lumina are more than 10 times")
     assert alert.fingerprints == ("5f2c1e0a9b7d3c41", "a83e6b2d47f1c905") and alert.count == 2

@@ -51,6 +51,8 @@ DEFAULT_SEVERITY_TABLES: dict[str, dict[str, str]] = {
     "alertmanager": dict(_PROMETHEUS_STYLE),
     "grafana": dict(_PROMETHEUS_STYLE),
     "pagerduty": {"critical": "critical", "error": "high", "warning": "medium", "info": "info"},
+    # Meltwater gives no severity: a delivery whose documents are mostly negative says "negative", else "spike"
+    "meltwater": {"negative": "high", "spike": "medium"},
 }
 
 
@@ -78,8 +80,9 @@ class Alert:
     """One notification from one source, in the neutral shape.
 
     `key` identifies the condition within its source (dedup across sources is on `(source, key)`).
-    `fingerprints` lists the individual alerts of an Alertmanager or Grafana group, and
-    `truncated_alerts` how many more the sender left out, so the count is the sum of both.
+    `fingerprints` lists the individual alerts of an Alertmanager or Grafana group (a re-send of the group
+    carries the same ones, so each alert is counted once), `resolved_fingerprints` those of them that say
+    resolved, and `truncated_alerts` how many more the sender left out; the count is the sum of both.
     `acknowledged` is PagerDuty's `acknowledge`: still firing, but somebody is on it.
     """
 
@@ -98,6 +101,7 @@ class Alert:
     raw: dict = field(default_factory=dict, repr=False)
     acknowledged: bool = False
     truncated_alerts: int = 0
+    resolved_fingerprints: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from bot.domain.words import fold
 
@@ -84,6 +84,25 @@ class Reminders:
 NEUTRAL_SEVERITIES = ("critical", "high", "medium", "low", "info")
 
 
+MAPPED_FIELDS = ("title", "summary", "severity", "dedup_key", "networks", "link", "status", "started_at")
+ALERT_AUTH = ("bearer", "hmac", "basic")
+
+
+@dataclass(frozen=True)
+class AlertSource:
+    """A sender the plan declares (`alerts.sources.<name>`): `POST /alerts/<name>` reads its JSON through
+    `fields`, each a JMESPath expression (checked when the plan is loaded), with no code of its own."""
+
+    name: str
+    fields: dict[str, str]
+    auth: str = "bearer"  # bearer | hmac | basic
+    secret_env: str | None = None  # the environment variable holding its secret; None: CRISISBOT_ALERT_TOKEN
+    username: str | None = None  # for basic; None: the source's name
+    severity_map: dict[str, str] = field(default_factory=dict)  # its word -> a neutral severity
+    status_map: dict[str, str] = field(default_factory=dict)  # its word -> firing | resolved
+    form: bool = False  # a form-encoded body is read as a JSON object of its fields
+
+
 @dataclass(frozen=True)
 class AlertPolicy:
     """How alerts from monitoring and social-listening tools become crises."""
@@ -95,6 +114,7 @@ class AlertPolicy:
     tiers: dict[str, str] = field(default_factory=lambda: {
         "critical": "critical", "high": "high", "medium": "medium", "low": "low", "info": "low"})
     words: dict[str, dict[str, str]] = field(default_factory=dict)  # per source: its word -> neutral severity
+    sources: dict[str, AlertSource] = field(default_factory=dict)  # senders mapped by the plan
 
 
 @dataclass(frozen=True)
@@ -154,11 +174,15 @@ class Plan:
         return role
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], source: str | None = None) -> Plan:
-        """Validates a mapping read from YAML; PlanError lists every problem (bot/domain/plan_reader.py)."""
+    def from_dict(cls, data: Mapping[str, Any], source: str | None = None,
+                  check_path: Callable[[str], str | None] | None = None) -> Plan:
+        """Validates a mapping read from YAML; PlanError lists every problem (bot/domain/plan_reader.py).
+
+        `check_path` returns the problem with a mapped source's field expression, or None (the loader
+        passes JMESPath's compiler; the domain knows no query language)."""
         from bot.domain.plan_reader import PlanReader
 
-        return PlanReader(data, source).read()
+        return PlanReader(data, source, check_path).read()
 
 
 def _lookup(items, word, names):

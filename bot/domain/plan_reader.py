@@ -14,6 +14,7 @@ from dataclasses import fields as dataclass_fields
 from datetime import timedelta
 from typing import Any, Mapping
 
+from bot.domain.plan_sources import read_sources
 from bot.domain.words import fold
 
 # Phases the bot itself relies on, by key, and why.
@@ -56,8 +57,9 @@ def _plural(count: int, unit: str) -> str:
 class PlanReader:
     """Collects every problem in a plan mapping; `read` raises PlanError with all of them."""
 
-    def __init__(self, data: Any, source: str | None = None):
+    def __init__(self, data: Any, source: str | None = None, check_path=None):
         self.source = source
+        self.check_path = check_path  # a mapped alert source's field expressions (bot/domain/plan_sources.py)
         self.data: Mapping[str, Any] = data if isinstance(data, Mapping) else {}
         self.problems: list[str] = []
         if data is None:
@@ -240,6 +242,7 @@ class PlanReader:
             lead=str(raw["lead"]) if raw.get("lead") else None,
             tiers=tiers,
             words=words,
+            sources=read_sources(raw.get("sources"), self.problems, self.check_path),
         )
 
     def _default_tiers(self) -> dict[str, str]:

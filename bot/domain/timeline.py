@@ -22,6 +22,7 @@ class Kind(StrEnum):
     REOPENED = "reopened"
     INVITED = "invited"  # responders invited into the channel without a role (`/crisis invite`)
     ARCHIVED = "archived"  # the channel, some time after the close (the plan's archive_after_close)
+    CHANGE = "change"  # a change event (a deploy, a config change) from a sender, e.g. PagerDuty
 
 
 @dataclass(frozen=True)

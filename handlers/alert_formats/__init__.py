@@ -13,7 +13,17 @@ from dataclasses import replace
 
 from bot.domain.alerts import Alert, AlertJsonError, AlertShapeError
 from bot.domain.words import clean, clean_json
-from handlers.alert_formats import alertmanager, generic, grafana, pagerduty
+from bot.domain.plan import AlertSource
+from handlers.alert_formats import (
+    alertmanager,
+    generic,
+    grafana,
+    grafana_legacy,
+    mapped,
+    meltwater,
+    pagerduty,
+    pagerduty_v1,
+)
 from handlers.alert_formats.generic import generic_schema
 
 MAX_BODY_BYTES = 1024 * 1024  # the endpoint answers 413 above this, before decoding
@@ -21,16 +31,27 @@ MAX_BODY_BYTES = 1024 * 1024  # the endpoint answers 413 above this, before deco
 SOURCES: dict[str, Callable[[dict], Alert]] = {
     generic.SOURCE: generic.parse,
     alertmanager.SOURCE: alertmanager.parse,
-    grafana.SOURCE: grafana.parse,
-    pagerduty.SOURCE: pagerduty.parse,
+    grafana.SOURCE: lambda data: (grafana_legacy.parse if grafana_legacy.is_legacy(data) else grafana.parse)(data),
+    pagerduty.SOURCE: lambda data: (pagerduty_v1.parse if pagerduty_v1.is_v1(data) else pagerduty.parse)(data),
+    meltwater.SOURCE: meltwater.parse,
 }
 
-__all__ = ["MAX_BODY_BYTES", "SOURCES", "decode", "generic_schema", "parse"]
+__all__ = ["MAX_BODY_BYTES", "SOURCES", "decode", "generic_schema", "is_change", "parse", "parse_change"]
 
 
-def parse(source: str, data: dict) -> Alert:
-    """The neutral alert from a source's payload, control characters removed from every text."""
-    alert = _parse(source, data)
+def is_change(source: str, data: dict) -> bool:
+    """A PagerDuty change event (`/v2/change/enqueue` shape), which is not an alert."""
+    return source == pagerduty.SOURCE and pagerduty_v1.is_change(data)
+
+
+def parse_change(data: dict):
+    change = pagerduty_v1.parse_change(data)
+    return replace(change, summary=clean(change.summary) or change.service or "-", raw=clean_json(change.raw))
+
+
+def parse(source: str, data: dict, mapping: AlertSource | None = None) -> Alert:
+    """The neutral alert from a source's payload (or a plan-mapped sender's), control characters removed."""
+    alert = mapped.parse(mapping, data) if mapping is not None else _parse(source, data)
     return replace(alert, title=clean(alert.title) or alert.key, summary=clean(alert.summary),
                    raw=clean_json(alert.raw), networks=tuple(clean(n) for n in alert.networks))
 

@@ -29,10 +29,10 @@ Renderer = Callable[[Notice, RenderContext], Rendered]
 
 
 def all_renderers() -> dict[str, Renderer]:
-    from handlers.blocks import alerts, lifecycle, people, reminders, story, updates
+    from handlers.blocks import alerts, changes, lifecycle, people, reminders, story, updates
 
     joined: dict[str, Renderer] = {}
-    for module in (lifecycle, reminders, story, alerts, updates, people):
+    for module in (lifecycle, reminders, story, alerts, changes, updates, people):
         if clash := joined.keys() & module.RENDERERS.keys():
             raise ValueError(f"notice kinds rendered twice: {sorted(clash)}")
         joined.update(module.RENDERERS)

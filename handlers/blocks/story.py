@@ -210,6 +210,9 @@ class StoryText:
             return self._("moment.escalation")
         if m.kind is Kind.ALERT:
             return self.alert(m)
+        if m.kind is Kind.CHANGE:
+            return self._("moment.change", source=s.text(str(d.get("source") or "")),
+                          title=s.snippet(str(d.get("title") or "")))
         if m.kind is Kind.CLOSED:
             return self._("moment.closed", author=author)
         if m.kind is Kind.INVITED:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.app import SERVICES, build_web_app
+from bot.app import INFLIGHT, SERVICES, build_web_app
 from bot.domain.clock import Clock
 from bot.domain.plan import Plan
 from bot.emulator import SlackEmulator
@@ -62,6 +62,11 @@ class BotUnderTest:
     async def tick(self) -> int:
         """What the scheduler's job does every few seconds: fire the reminders that are due."""
         return await self.services.reminders.tick()
+
+    async def settled(self) -> None:
+        """Until the work the bot acknowledged (to Slack or to an alert's sender) is done."""
+        assert self.running is not None
+        await self.running.app[INFLIGHT].idle()
 
     async def tick_alerts(self) -> int:
         """The alert part of the scheduler's job: digests, unposted triage, unfinished openings."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, update
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, delete, select
@@ -15,9 +15,10 @@ from bot.domain.crisis import Crisis, Status
 from bot.domain.digest import Digest, Triage
 from bot.domain.intake import Intake, Route
 from storage.crises import to_row, utc
-from storage.tables import AlertKeyRow, AlertRow, CrisisRow, TriageRow
+from storage.tables import AlertInstanceRow, AlertKeyRow, AlertRow, CrisisRow, TriageRow
 
 MAX_KEY_RACES = 5
+TRUNCATED = "~truncated"  # the instance standing for the alerts a sender left out (max_alerts)
 
 
 class SqlAlertStore:
@@ -45,7 +46,8 @@ class SqlAlertStore:
             open_key = await session.get(AlertKeyRow, (alert.source, alert.key))
             if open_key is not None:
                 row.route, row.crisis_id = Route.ATTACHED.value, open_key.crisis_id
-                row.digested = False  # told in the crisis's next digest
+                await _count(session, row, alert, now)
+                row.digested = not (row.new_alerts or row.resolved_alerts)  # else told in the next digest
                 session.add(row)
                 await session.commit()
                 return Intake(Route.ATTACHED, row.id, crisis_id=open_key.crisis_id)  # type: ignore[arg-type]
@@ -54,6 +56,7 @@ class SqlAlertStore:
             if alert.is_firing:
                 return await self._triage(session, row, alert, tier, now)
             row.route = Route.RECORDED.value
+            await _count(session, row, alert, now)
             session.add(row)
             await session.commit()
             return Intake(Route.RECORDED, row.id)  # type: ignore[arg-type]
@@ -72,6 +75,7 @@ class SqlAlertStore:
         await session.flush()
         session.add(AlertKeyRow(source=alert.source, key=alert.key, crisis_id=crisis_row.id))
         row.route, row.crisis_id = Route.OPENED.value, crisis_row.id
+        await _count(session, row, alert, crisis.opened_at)
         session.add(row)
         await session.commit()  # IntegrityError here: the key was opened meanwhile
         crisis.id = crisis_row.id
@@ -84,19 +88,21 @@ class SqlAlertStore:
         if triage is None:
             triage = TriageRow(source=alert.source, key=alert.key, pending_key=pending, title=alert.title[:300],
                                severity=tier, status="pending", alert_count=0, created_at=now)
-        triage.alert_count += alert.count
         session.add(triage)
         await session.flush()
         row.route, row.triage_id = Route.TRIAGED.value, triage.id
+        await _count(session, row, alert, now)
+        triage.alert_count += row.new_alerts
+        session.add(triage)
         session.add(row)
         await session.commit()
         return Intake(Route.TRIAGED, row.id, triage_id=triage.id, new_triage=new)  # type: ignore[arg-type]
 
     async def count(self, crisis_id: int) -> int:
-        """Exactly how many alerts a crisis received (a grouped delivery counts each alert in it)."""
+        """Exactly how many alerts a crisis received: each alert of a group once, however often re-sent."""
         async with self.sessions() as session:
             total = (await session.exec(
-                select(func.coalesce(func.sum(AlertRow.count), 0)).where(AlertRow.crisis_id == crisis_id))).one()
+                select(func.coalesce(func.sum(AlertRow.new_alerts), 0)).where(AlertRow.crisis_id == crisis_id))).one()
             return int(total)
 
     async def release(self, crisis_id: int) -> None:
@@ -134,8 +140,8 @@ class SqlAlertStore:
                 await session.rollback()
                 return None
             totals = (await session.exec(
-                select(func.max(AlertRow.id), func.coalesce(func.sum(AlertRow.count), 0),
-                       func.coalesce(func.sum(case((AlertRow.status == "resolved", AlertRow.count), else_=0)), 0),
+                select(func.max(AlertRow.id), func.coalesce(func.sum(AlertRow.new_alerts), 0),
+                       func.coalesce(func.sum(AlertRow.resolved_alerts), 0),
                        func.min(AlertRow.received_at))
                 .where(AlertRow.crisis_id == crisis_id, col(AlertRow.digested).is_(False)))).one()
             last_id, alerts, resolved, since = totals
@@ -188,6 +194,7 @@ class SqlAlertStore:
             await session.exec(update(AlertRow).where(col(AlertRow.triage_id) == triage_id)
                                .values(crisis_id=crisis_id, digested=True)
                                .execution_options(synchronize_session=False))
+            await _move_instances(session, triage_id, crisis_id)
             await session.commit()
 
     async def latest_alert_of_triage(self, triage_id: int) -> Alert | None:
@@ -212,12 +219,113 @@ class SqlAlertStore:
                 return False
             return True
 
+    # state changes: acknowledgements, resolves in triage, stale triage clicks -------------------
+    async def open_crisis_of(self, source: str, key: str) -> int | None:
+        """The open crisis of an alert key, if it has one."""
+        async with self.sessions() as session:
+            row = await session.get(AlertKeyRow, (source, key))
+            return row.crisis_id if row else None
+
+    async def closed_crisis_of(self, source: str, key: str) -> int | None:
+        """The latest closed crisis an alert key opened, if any."""
+        async with self.sessions() as session:
+            return (await session.exec(
+                select(CrisisRow.id).where(CrisisRow.alert_source == source, CrisisRow.alert_key == key,
+                                           CrisisRow.status == Status.CLOSED.value)
+                .order_by(col(CrisisRow.closed_at).desc()).limit(1))).first()
+
+    async def record_acknowledged(self, alert: Alert, tier: str, now: datetime) -> Intake:
+        """An acknowledgement is a state change, not an alert: stored (count 0, never in a digest), on the open
+        crisis of its key if there is one, else only recorded."""
+        async with self.sessions() as session:
+            row = _alert_row(alert, tier, now)
+            row.count = 0
+            open_key = await session.get(AlertKeyRow, (alert.source, alert.key))
+            if open_key is not None:
+                row.route, row.crisis_id = Route.ATTACHED.value, open_key.crisis_id
+            else:
+                row.route = Route.RECORDED.value
+            session.add(row)
+            await session.commit()
+            route = Route.ATTACHED if open_key is not None else Route.RECORDED
+            return Intake(route, row.id, crisis_id=row.crisis_id)  # type: ignore[arg-type]
+
+    async def resolve_triage(self, alert_id: int, source: str, key: str) -> int | None:
+        """A resolve for a key waiting in triage joins that triage; its id, or None."""
+        async with self.sessions() as session:
+            triage = (await session.exec(select(TriageRow).where(TriageRow.pending_key == f"{source}:{key}"))).first()
+            if triage is None:
+                return None
+            await session.exec(update(AlertRow).where(col(AlertRow.id) == alert_id).values(triage_id=triage.id)
+                               .execution_options(synchronize_session=False))
+            await session.commit()
+            return triage.id
+
 
 def _alert_row(alert: Alert, tier: str, now: datetime) -> AlertRow:
     return AlertRow(source=alert.source, key=alert.key, status=str(alert.status), title=alert.title,
                     summary=alert.summary, severity=tier, url=alert.url, networks=list(alert.networks),
                     metrics=dict(alert.metrics), count=alert.count, raw=alert.raw, received_at=now, route="",
+                    fingerprints=list(alert.fingerprints), resolved_fingerprints=list(alert.resolved_fingerprints),
+                    truncated_alerts=alert.truncated_alerts,
                     digested=True)  # only an alert attached to an open crisis waits for a digest
+
+
+async def _count(session: AsyncSession, row: AlertRow, alert: Alert, now: datetime) -> None:
+    """How many alerts of this delivery are new to its crisis (or triage), and how many it resolved.
+
+    A delivery without fingerprints (generic, PagerDuty) is one alert each time. A group's alerts are
+    counted once per crisis or triage, by fingerprint; a re-send adds nothing, a resolve is a state change
+    (counted once, even when two resolves race: the update is conditional on the old status).
+    """
+    resolved = AlertStatus(row.status) is AlertStatus.RESOLVED
+    if not alert.fingerprints:
+        row.new_alerts, row.resolved_alerts = alert.count, alert.count if resolved else 0
+        return
+    if row.crisis_id is None and row.triage_id is None:  # recorded only: nothing to count it in
+        row.new_alerts, row.resolved_alerts = alert.count, len(alert.resolved_fingerprints)
+        return
+    wanted = {fp: ("resolved" if fp in alert.resolved_fingerprints else "firing", 1) for fp in alert.fingerprints}
+    if alert.truncated_alerts:
+        wanted[TRUNCATED] = ("resolved" if resolved else "firing", alert.truncated_alerts)
+    scope = (col(AlertInstanceRow.crisis_id) == row.crisis_id if row.crisis_id is not None
+             else col(AlertInstanceRow.triage_id) == row.triage_id)
+    known = {i.fingerprint: i for i in (await session.exec(
+        select(AlertInstanceRow).where(scope, AlertInstanceRow.source == alert.source, AlertInstanceRow.key == alert.key,
+                                       col(AlertInstanceRow.fingerprint).in_(list(wanted)))))}
+    new = changed = 0
+    for fingerprint, (status, count) in wanted.items():
+        instance = known.get(fingerprint)
+        if instance is None:
+            session.add(AlertInstanceRow(source=alert.source, key=alert.key, fingerprint=fingerprint,
+                                         crisis_id=row.crisis_id, triage_id=None if row.crisis_id else row.triage_id,
+                                         status=status, count=count, updated_at=now))
+            new += count
+            changed += count if status == "resolved" else 0
+            continue
+        grown = max(count, instance.count)
+        if instance.status != status or grown != instance.count:
+            result = await session.exec(
+                update(AlertInstanceRow).where(col(AlertInstanceRow.id) == instance.id,
+                                               col(AlertInstanceRow.status) == instance.status,
+                                               col(AlertInstanceRow.count) == instance.count)
+                .values(status=status, count=grown, updated_at=now).execution_options(synchronize_session=False))
+            if result.rowcount == 1:
+                new += grown - instance.count
+                changed += grown if status == "resolved" and instance.status != status else 0
+    await session.flush()  # IntegrityError here: a simultaneous delivery counted them first; decide again
+    row.new_alerts, row.resolved_alerts = new, changed
+
+
+async def _move_instances(session: AsyncSession, triage_id: int, crisis_id: int) -> None:
+    """A triage joins a crisis: its alerts are the crisis's now, those it already knew counted once."""
+    known = set((await session.exec(select(AlertInstanceRow.fingerprint).where(
+        AlertInstanceRow.crisis_id == crisis_id))).all())
+    if known:
+        await session.exec(delete(AlertInstanceRow).where(col(AlertInstanceRow.triage_id) == triage_id,
+                                                          col(AlertInstanceRow.fingerprint).in_(known)))
+    await session.exec(update(AlertInstanceRow).where(col(AlertInstanceRow.triage_id) == triage_id)
+                       .values(crisis_id=crisis_id, triage_id=None).execution_options(synchronize_session=False))
 
 
 def _to_alert(row: AlertRow) -> Alert:
@@ -225,7 +333,8 @@ def _to_alert(row: AlertRow) -> Alert:
     return Alert(source=row.source, key=row.key, title=row.title, summary=row.summary,
                  status=AlertStatus(row.status), url=row.url,
                  networks=tuple(row.networks), metrics=dict(row.metrics), started_at=None,
-                 fingerprints=(), raw=dict(row.raw))
+                 fingerprints=tuple(row.fingerprints), resolved_fingerprints=tuple(row.resolved_fingerprints),
+                 truncated_alerts=row.truncated_alerts, raw=dict(row.raw))
 
 
 def _to_triage(row: TriageRow) -> Triage:

@@ -150,6 +150,11 @@ class AlertRow(SQLModel, table=True):
     networks: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     metrics: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     count: int = 1  # alerts in this delivery (Alertmanager groups several)
+    fingerprints: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    resolved_fingerprints: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    truncated_alerts: int = 0
+    new_alerts: int = 0  # alerts of this delivery its crisis (or triage) had not seen: what counts
+    resolved_alerts: int = 0  # alerts this delivery changed to resolved
     raw: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     received_at: datetime = _when(index=True)
     route: str  # opened, attached, triaged, recorded
@@ -157,6 +162,27 @@ class AlertRow(SQLModel, table=True):
         default=None, sa_column=Column(Integer, ForeignKey("crisis.id", ondelete="SET NULL"), index=True))
     triage_id: int | None = Field(default=None, index=True)
     digested: bool = Field(default=False, index=True)  # counted in a digest message already
+
+
+class AlertInstanceRow(SQLModel, table=True):
+    """One alert of a group (by its fingerprint) as its crisis or triage knows it: a re-send of the group
+    finds it here and is not counted again; a resolve changes its status. `count` is 1, or, for the
+    `~truncated` entry, the most alerts the sender left out of one delivery."""
+
+    __tablename__ = "alert_instance"
+    __table_args__ = (UniqueConstraint("crisis_id", "source", "key", "fingerprint"),
+                      UniqueConstraint("triage_id", "source", "key", "fingerprint"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str
+    key: str
+    fingerprint: str
+    crisis_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("crisis.id", ondelete="CASCADE"), index=True))
+    triage_id: int | None = Field(default=None, index=True)
+    status: str
+    count: int = 1
+    updated_at: datetime = _when()
 
 
 class AlertKeyRow(SQLModel, table=True):

@@ -14,11 +14,13 @@ from datetime import datetime
 from bot.domain.alerts import SUMMARY_LIMIT, TITLE_LIMIT, Alert, AlertStatus, neutral_severity, severity_rank
 from handlers.alert_formats.common import (
     Reader,
+    annotation_text,
+    and_more,
     collapse,
     first_url,
-    fit_key,
     networks_in,
     numbers_in,
+    scoped_key,
     top,
     within,
 )
@@ -40,6 +42,7 @@ class Group:
     metrics: dict[str, float]
     started_at: datetime | None
     fingerprints: tuple[str, ...]
+    resolved_fingerprints: tuple[str, ...]
     truncated: int
     alerts: list[Reader]
     external_url: str | None
@@ -47,7 +50,7 @@ class Group:
     def alert(self, source: str, *, title: str, url: str | None, metrics: dict[str, float], raw: dict) -> Alert:
         return Alert(
             source=source,
-            key=fit_key(source, self.key),
+            key=self.key,
             title=title,
             summary=self.summary,
             severity=neutral_severity(source, self.source_severity),
@@ -58,6 +61,7 @@ class Group:
             metrics=metrics,
             started_at=self.started_at,
             fingerprints=self.fingerprints,
+            resolved_fingerprints=self.resolved_fingerprints,
             raw=raw,
             truncated_alerts=self.truncated,
         )
@@ -77,11 +81,15 @@ def parse(data: dict) -> Alert:
     return group.alert(SOURCE, title=group.title or "", url=url, metrics=group.metrics, raw=data)
 
 
-def read_group(body: Reader, source: str) -> Group:
-    """The fields Alertmanager and Grafana share, each checked; problems go to `body.problems`."""
-    key = body.text("groupKey", required=True, blank=False) or ""
+def read_group(body: Reader, source: str, org_id: int | None = None) -> Group:
+    """The fields Alertmanager and Grafana share, each checked; problems go to `body.problems`.
+
+    The key is the `groupKey` scoped to its sender (`externalURL`, `receiver`, Grafana's `orgId`, and the
+    alerts' shared labels when the group key is generic), so two senders' `{}:{}` never merge.
+    """
+    group_key = body.text("groupKey", required=True) or ""
     status = body.choice("status", tuple(AlertStatus), required=True)
-    body.text("receiver")
+    receiver = body.text("receiver")
     group_labels = body.labels("groupLabels")
     common_labels = body.labels("commonLabels")
     common_annotations = body.labels("commonAnnotations")
@@ -89,59 +97,87 @@ def read_group(body: Reader, source: str) -> Group:
     truncated = body.integer("truncatedAlerts") or 0
     alerts = body.objects("alerts", required=True, non_empty=True)
     instances = [_Instance.read(alert) for alert in alerts]
+    group_status = AlertStatus(status or AlertStatus.FIRING)
+    for instance in instances:
+        instance.resolved = instance.status == AlertStatus.RESOLVED or (
+            instance.status is None and group_status is AlertStatus.RESOLVED)
+    titling = _titling(source, alerts, instances, group_status)
 
     title = _title(body, [
         ("commonAnnotations.summary", common_annotations.get("summary")),
         ("commonLabels.alertname", common_labels.get("alertname")),
         ("groupLabels.alertname", group_labels.get("alertname")),
-        *((f"{a.path}.annotations.summary", i.annotations.get("summary")) for a, i in zip(alerts, instances)),
-        *((f"{a.path}.labels.alertname", i.labels.get("alertname")) for a, i in zip(alerts, instances)),
     ])
-    summary = common_annotations.get("description", "")
-    if not within("commonAnnotations.description", summary, SUMMARY_LIMIT, body.problems):
+    if title is None:
+        title = _title(body, [
+            *((f"{a.path}.annotations.summary", i.annotations.get("summary")) for a, i in titling),
+            *((f"{a.path}.labels.alertname", i.labels.get("alertname")) for a, i in titling),
+        ])
+        if title:
+            title = and_more(title, len(titling) - 1)
+    where, summary = annotation_text(("commonAnnotations", common_annotations),
+                                     *((f"{a.path}.annotations", i.annotations) for a, i in list(zip(alerts, instances))[:1]))
+    if not within(where, summary, SUMMARY_LIMIT, body.problems):
         summary = ""
     starts = [i.starts_at for i in instances if i.starts_at is not None]
+    shared = dict(instances[0].labels) if instances else {}
+    for instance in instances[1:]:
+        shared = {k: v for k, v in shared.items() if instance.labels.get(k) == v}
+    scope = {"externalURL": external_url, "receiver": receiver, "orgId": org_id}
     return Group(
-        key=key,
-        status=AlertStatus(status or AlertStatus.FIRING),
+        key=scoped_key(source, group_key, scope, shared),
+        status=group_status,
         title=title,
         summary=summary.strip(),
-        source_severity=_severity(source, common_labels, instances),
+        source_severity=_severity(source, common_labels, [i for _, i in titling]),
         networks=networks_in(
             common_labels, common_annotations, *(m for i in instances for m in (i.labels, i.annotations))
         ),
         metrics=numbers_in(common_annotations, *(i.annotations for i in instances)),
         started_at=min(starts, default=None),
         fingerprints=tuple(dict.fromkeys(i.fingerprint for i in instances)),
+        resolved_fingerprints=tuple(dict.fromkeys(i.fingerprint for i in instances if i.resolved)),
         truncated=truncated,
         alerts=alerts,
         external_url=external_url,
     )
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Instance:
     labels: dict[str, str]
     annotations: dict[str, str]
     starts_at: datetime | None
     fingerprint: str
+    status: str | None = None
+    resolved: bool = False
 
     @classmethod
     def read(cls, alert: Reader) -> _Instance:
-        alert.choice("status", tuple(AlertStatus))
+        status = alert.choice("status", tuple(AlertStatus))
         labels = alert.labels("labels")
         annotations = alert.labels("annotations")
         starts_at = alert.timestamp("startsAt")
         alert.timestamp("endsAt")
         alert.text("generatorURL")
         fingerprint = alert.text("fingerprint", blank=False) or _fingerprint(labels)
-        return cls(labels, annotations, starts_at, fingerprint)
+        return cls(labels, annotations, starts_at, fingerprint, status)
 
 
 def _fingerprint(labels: dict[str, str]) -> str:
     """Alertmanagers before 0.19 send no fingerprint: one derived from the label set, stable like theirs."""
     text = "\x00".join(f"{k}\x01{v}" for k, v in sorted(labels.items()))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _titling(source: str, alerts: list[Reader], instances: list[_Instance],
+             status: AlertStatus) -> list[tuple[Reader, _Instance]]:
+    """The alerts that may title a group, most severe first: its firing ones (a resolved alert never titles
+    a firing group), or all of them once the group is resolved."""
+    pairs = list(zip(alerts, instances))
+    if status is AlertStatus.FIRING:
+        pairs = [(a, i) for a, i in pairs if not i.resolved] or pairs
+    return sorted(pairs, key=lambda p: severity_rank(neutral_severity(source, p[1].labels.get("severity"))))
 
 
 def _title(body: Reader, candidates: list[tuple[str, str | None]]) -> str | None:

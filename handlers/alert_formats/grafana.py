@@ -22,11 +22,11 @@ def parse(data: dict) -> Alert:
     """The alert a Grafana webhook body describes; AlertShapeError names every field at fault."""
     body = top(data)
     body.text("version")
-    body.integer("orgId")
+    org_id = body.integer("orgId")
     body.text("state")
     body.text("message")
     grafana_title = body.text("title")
-    group = read_group(body, SOURCE)
+    group = read_group(body, SOURCE, org_id)
     values = []
     for alert in group.alerts:
         for name in ("silenceURL", "dashboardURL", "panelURL", "valueString"):

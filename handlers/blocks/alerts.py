@@ -30,7 +30,8 @@ def alert_opened(n: Notice, ctx: RenderContext) -> Rendered:
     t, crisis = ctx.catalog, n.crisis
     alert: Alert = n.data["alert"]
     assert crisis is not None
-    count = t.t("alerts.intro_count", count=alert.count) if alert.count > 1 else ""
+    count = t.t("alerts.intro_group", count=alert.count) if alert.fingerprints and alert.count > 1 else (
+        t.t("alerts.intro_count", count=alert.count) if alert.count > 1 else "")
     text = t.t("alerts.intro", source=esc(alert.source), title=esc(alert.title),
                severity=esc(severity_label(crisis, ctx.plan)), count=count)
     lines = [text]
@@ -57,8 +58,12 @@ def alert_digest(n: Notice, ctx: RenderContext) -> Rendered:
     assert crisis is not None
     resolved = t.t("alerts.digest_resolved", resolved=f"{digest.resolved:,}") if digest.resolved else ""
     since = when(digest.since) if digest.since else "?"
-    text = t.t("alerts.digest", count=f"{digest.alerts:,}", since=since, resolved=resolved,
-               total=f"{n.data['total']:,}")
+    if digest.alerts:
+        text = t.t("alerts.digest", count=f"{digest.alerts:,}", since=since, resolved=resolved,
+                   total=f"{n.data['total']:,}")
+    else:  # only state changes: the group's alerts were counted when they first came
+        text = t.t("alerts.digest_resolved_only", count=digest.resolved, resolved=f"{digest.resolved:,}",
+                   since=since, total=f"{n.data['total']:,}")
     blocks = [section(text)]
     if digest.titles:
         blocks.append(context(t.t("alerts.digest_titles", titles=esc(" · ".join(digest.titles)))))

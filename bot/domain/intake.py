@@ -29,6 +29,7 @@ class Intake:
     crisis_id: int | None = None
     triage_id: int | None = None
     new_triage: bool = False
+    change: str = ""  # "resolved" or "acknowledged": a state change told at once, not a new alert
 
 
 def tier(alert: Alert, plan: Plan) -> str:

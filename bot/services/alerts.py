@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot.domain.alerts import Alert
+from bot.domain.digest import Triage
 from bot.domain.crisis import Crisis, Status
 from bot.domain.errors import CrisisError, UnknownCrisis
 from bot.domain.intake import Intake, Route, crisis_from, opens_crisis, tier
@@ -18,6 +20,17 @@ from bot.services.deps import Deps
 log = logging.getLogger(__name__)
 
 OPENED, DISMISSED = "opened", "dismissed"
+RESOLVED, ACKNOWLEDGED = "resolved", "acknowledged"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a triage click did: opened a crisis, linked the triage to the key's open one, or needs a confirmation
+    (the alert resolved before anyone opened it)."""
+
+    crisis: Crisis | None = None
+    linked: bool = False
+    needs_confirmation: bool = False
 
 
 class AlreadyDecided(CrisisError):
@@ -34,12 +47,27 @@ class AlertService:
         """Store the alert and decide what it means, in the database only: the sender's answer waits on this."""
         now = self.deps.clock.now()
         alert_tier = tier(alert, self.plan)
-        return await self.deps.alerts.ingest(alert, alert_tier, opens_crisis(alert, alert_tier, self.plan),
-                                             crisis_from(alert, alert_tier, self.plan, now), now,
-                                             self.crises.opening.new_lease())
+        if alert.acknowledged:  # a state change of the key, never an alert of its own, never a triage request
+            return replace(await self.deps.alerts.record_acknowledged(alert, alert_tier, now), change=ACKNOWLEDGED)
+        intake = await self.deps.alerts.ingest(alert, alert_tier, opens_crisis(alert, alert_tier, self.plan),
+                                               crisis_from(alert, alert_tier, self.plan, now), now,
+                                               self.crises.opening.new_lease())
+        if alert.is_firing:
+            return intake
+        if intake.route is Route.RECORDED:  # nothing open: a triage request of the key learns it resolved
+            triage_id = await self.deps.alerts.resolve_triage(intake.alert_id, alert.source, alert.key)
+            intake = replace(intake, triage_id=triage_id)
+        return replace(intake, change=RESOLVED)
 
     async def follow_up(self, intake: Intake) -> None:
         """The Slack side of an alert, after the sender has its answer."""
+        if intake.change and intake.route is Route.ATTACHED and intake.crisis_id is not None:
+            await self.tell_change(intake.crisis_id, intake.change)  # at once, not on the next digest minute
+            if intake.change == ACKNOWLEDGED:
+                return
+        elif intake.change == RESOLVED and intake.triage_id is not None:
+            await self.refresh_triage(intake.triage_id)
+            return
         if intake.route is Route.OPENED and intake.crisis_id is not None:
             crisis = await self.deps.crises.get(intake.crisis_id)
             if crisis is not None:
@@ -72,18 +100,47 @@ class AlertService:
         await self.deps.tell("alert_digest", crisis, digest=digest, total=total, now=now)
         return True
 
+    async def tell_change(self, crisis_id: int, change: str) -> bool:
+        """A resolve or an acknowledgement, told in the crisis channel within seconds: one line per kind of change
+        per digest interval (a flapping sender doesn't flood the room; the digest keeps the exact count)."""
+        crisis = await self.deps.crises.get(crisis_id)
+        if crisis is None or crisis.status is not Status.OPEN:
+            return False  # still opening (the digest tells it) or closed
+        now = self.deps.clock.now()
+        bucket = int(now.timestamp() // max(1, self.plan.alerts.digest_seconds))
+        if not await self.deps.events.first_time(f"alert-{change}:{crisis_id}:{bucket}", now):
+            return False
+        minutes = max(0, int((now - crisis.opened_at).total_seconds() // 60))
+        await self.deps.tell(f"alert_{change}", crisis, at=now, minutes=minutes)
+        return True
+
+    async def _triage_notice(self, triage: Triage, **data) -> Notice:
+        latest = await self.deps.alerts.latest_alert_of_triage(triage.id)
+        resolved = latest is not None and not latest.is_firing
+        return Notice("triage", None, Audience.TRIAGE, {"triage": triage, "resolved": resolved, **data})
+
+    async def refresh_triage(self, triage_id: int, **data) -> None:
+        """Show a triage message as it stands now (resolved, decided, linked)."""
+        triage = await self.deps.alerts.triage(triage_id)
+        if triage and triage.channel and triage.ts:
+            await self.deps.slack.replace(triage.channel, triage.ts, await self._triage_notice(triage, **data))
+
     async def post_triage(self, triage_id: int) -> None:
         triage = await self.deps.alerts.triage(triage_id)
         if triage is None or triage.ts is not None:
             return
-        notice = Notice("triage", None, Audience.TRIAGE, {"triage": triage})
+        notice = await self._triage_notice(triage)
         channel = self.deps.slack.channel_of(notice)
         ts = await self.deps.slack.post(notice)
         if channel and ts:
             await self.deps.alerts.triage_posted(triage_id, channel, ts)
 
-    async def decide(self, triage_id: int, decision: str, by: str) -> Crisis | None:
-        """A person opens a crisis from a triaged alert, or dismisses it. The decision is recorded once."""
+    async def decide(self, triage_id: int, decision: str, by: str, confirmed: bool = False) -> Decision:
+        """A person opens a crisis from a triaged alert, or dismisses it. The decision is recorded once.
+
+        A key that already has an open crisis is linked to it, never given a second one; a key whose crisis
+        closed opens a new crisis linked to the earlier one, as an alert would; an alert that resolved before
+        anyone opened it asks for a confirmation first."""
         triage = await self.deps.alerts.triage(triage_id)
         if triage is None:
             raise UnknownCrisis(ref=f"triage {triage_id}")
@@ -93,23 +150,38 @@ class AlertService:
             alert = await self.deps.alerts.latest_alert_of_triage(triage_id)
             if alert is None:
                 raise UnknownCrisis(ref=f"triage {triage_id}")
+            if triage.status != "pending":
+                raise AlreadyDecided(by=triage.decided_by or "")
+            existing_id = await self.deps.alerts.open_crisis_of(triage.source, triage.key)
+            existing = await self.deps.crises.get(existing_id) if existing_id is not None else None
+            if existing is not None:
+                return await self._link(triage, existing, by, now)
+            if not alert.is_firing and not confirmed:
+                return Decision(needs_confirmation=True)
             if not await self.deps.alerts.decide(triage_id, OPENED, by, now):
                 raise AlreadyDecided(by=triage.decided_by or "")
             template = crisis_from(alert, triage.severity, self.plan, now)
             template.lead, template.opened_by = by, by
+            template.previous_crisis_id = await self.deps.alerts.closed_crisis_of(triage.source, triage.key)
             crisis = await self.deps.crises.add(template, self.crises.opening.new_lease())
             assert crisis.id is not None
             await self.deps.alerts.link(alert.source, alert.key, crisis.id)
             await self.deps.alerts.decide_crisis(triage_id, crisis.id)
         elif not await self.deps.alerts.decide(triage_id, DISMISSED, by, now):
             raise AlreadyDecided(by=triage.decided_by or "")
-        decided = await self.deps.alerts.triage(triage_id)
-        if decided and decided.channel and decided.ts:
-            await self.deps.slack.replace(decided.channel, decided.ts,
-                                          Notice("triage", None, Audience.TRIAGE, {"triage": decided}))
+        await self.refresh_triage(triage_id)
         if crisis is not None:
             await self._start(crisis)
-        return crisis
+        return Decision(crisis)
+
+    async def _link(self, triage: Triage, crisis: Crisis, by: str, now) -> Decision:
+        """A stale triage click on a key that already has its crisis: the triage joins it."""
+        assert crisis.id is not None
+        if not await self.deps.alerts.decide(triage.id, OPENED, by, now):
+            raise AlreadyDecided(by=triage.decided_by or "")
+        await self.deps.alerts.decide_crisis(triage.id, crisis.id)
+        await self.refresh_triage(triage.id, channel=crisis.channel_id, linked=True)
+        return Decision(crisis, linked=True)
 
     async def tick(self) -> int:
         """What an interval brings: due digests, and triage requests never posted."""

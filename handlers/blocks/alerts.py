@@ -11,6 +11,7 @@ from handlers.blocks.notices import Rendered, RenderContext
 from handlers.escape import cut, esc
 
 TRIAGE_OPEN, TRIAGE_DISMISS, RECORD_RECOVERY = "triage_open", "triage_dismiss", "record_recovery"
+TRIAGE_CONFIRM, TRIAGE_CANCEL = "triage_open_confirmed", "triage_open_cancelled"
 
 
 def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict:
@@ -83,11 +84,16 @@ def triage(n: Notice, ctx: RenderContext) -> Rendered:
                severity=esc(severity.label if severity else item.severity),
                threshold=esc(threshold.label if threshold else ctx.plan.alerts.auto_open), count=item.alert_count)
     blocks = [section(text)]
+    if n.data.get("resolved") and item.status == "pending":
+        blocks.append(context(t.t("alerts.triage_resolved")))
     if item.status == "pending":
         blocks.append({"type": "actions", "elements": [
             _button(t.t("alerts.open_button"), TRIAGE_OPEN, str(item.id), "danger"),
             _button(t.t("alerts.dismiss_button"), TRIAGE_DISMISS, str(item.id)),
         ]})
+    elif item.status == "opened" and n.data.get("linked"):
+        blocks.append(context(t.t("alerts.triage_linked", by=mention(item.decided_by, t),
+                                  channel=n.data.get("channel"))))
     elif item.status == "opened":
         key = "alerts.triage_opened" if n.data.get("channel") else "alerts.triage_opened_pending"
         blocks.append(context(t.t(key, by=mention(item.decided_by, t), channel=n.data.get("channel"))))
@@ -96,4 +102,33 @@ def triage(n: Notice, ctx: RenderContext) -> Rendered:
     return text, blocks
 
 
-RENDERERS = {"alert_opened": alert_opened, "alert_digest": alert_digest, "triage": triage}
+def _recovery(t, crisis) -> list[dict]:
+    return [context(t.t("alerts.resolved_hint")), {"type": "actions", "elements": [
+        _button(t.t("alerts.recovery_button"), RECORD_RECOVERY, str(crisis.id), "primary")]}]
+
+
+def alert_resolved(n: Notice, ctx: RenderContext) -> Rendered:
+    """The crisis's alert resolved: told at once, with the Recovery hint and button."""
+    t, crisis = ctx.catalog, n.crisis
+    assert crisis is not None
+    text = t.t("alerts.resolved_now", at=when(n.data["at"]), minutes=n.data["minutes"], title=esc(crisis.title))
+    return text, [section(text), *_recovery(t, crisis)]
+
+
+def alert_acknowledged(n: Notice, ctx: RenderContext) -> Rendered:
+    t, crisis = ctx.catalog, n.crisis
+    assert crisis is not None
+    text = t.t("alerts.acknowledged_now", at=when(n.data["at"]), source=esc(crisis.alert_source or ""))
+    return text, [section(text)]
+
+
+def confirm_open(triage_id: int, t) -> Rendered:
+    """Asked of the clicker before a crisis opens from an alert that already resolved."""
+    text = t.t("alerts.confirm_open")
+    return text, [section(text), {"type": "actions", "elements": [
+        _button(t.t("alerts.confirm_open_button"), TRIAGE_CONFIRM, str(triage_id), "danger"),
+        _button(t.t("alerts.cancel_open_button"), TRIAGE_CANCEL, str(triage_id))]}]
+
+
+RENDERERS = {"alert_opened": alert_opened, "alert_digest": alert_digest, "triage": triage,
+             "alert_resolved": alert_resolved, "alert_acknowledged": alert_acknowledged}

@@ -319,11 +319,12 @@ async def _count(session: AsyncSession, row: AlertRow, alert: Alert, now: dateti
 
 async def _move_instances(session: AsyncSession, triage_id: int, crisis_id: int) -> None:
     """A triage joins a crisis: its alerts are the crisis's now, those it already knew counted once."""
-    known = set((await session.exec(select(AlertInstanceRow.fingerprint).where(
-        AlertInstanceRow.crisis_id == crisis_id))).all())
-    if known:
-        await session.exec(delete(AlertInstanceRow).where(col(AlertInstanceRow.triage_id) == triage_id,
-                                                          col(AlertInstanceRow.fingerprint).in_(known)))
+    known = (await session.exec(select(AlertInstanceRow.source, AlertInstanceRow.key, AlertInstanceRow.fingerprint)
+                                .where(AlertInstanceRow.crisis_id == crisis_id))).all()
+    for source, key, fingerprint in known:
+        await session.exec(delete(AlertInstanceRow).where(
+            col(AlertInstanceRow.triage_id) == triage_id, col(AlertInstanceRow.source) == source,
+            col(AlertInstanceRow.key) == key, col(AlertInstanceRow.fingerprint) == fingerprint))
     await session.exec(update(AlertInstanceRow).where(col(AlertInstanceRow.triage_id) == triage_id)
                        .values(crisis_id=crisis_id, triage_id=None).execution_options(synchronize_session=False))
 

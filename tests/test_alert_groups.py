@@ -3,6 +3,7 @@ scoped to their sender, and a mixed group titled by its firing alerts. Bodies: t
 
 from __future__ import annotations
 
+import asyncio
 import copy
 
 import pytest
@@ -120,3 +121,31 @@ async def test_a_mixed_group_is_titled_by_its_most_severe_firing_alert(sender: S
     assert "Negative share of Lumina mentions on TikTok is over 60% and 1 more" in request.text
     assert "collector down" not in request.text and "Complaints are 20%" not in request.text
     assert crisis_channels(emulator) == []
+
+
+async def test_simultaneous_re_sends_of_a_group_count_its_alerts_once(sender: Sender, emulator, bot):
+    firing = sample("alertmanager_group3_firing")
+
+    answers = await asyncio.gather(*(sender.post("alertmanager", firing) for _ in range(30)))
+
+    assert {status for status, _ in answers} == {202}
+    assert [a["status"] for _, a in answers].count("opened") == 1
+    channel = await opened_channel(emulator)
+    crisis = await bot.services.crises.in_channel(channel.id)
+    assert await bot.services.deps.alerts.count(crisis.id) == 3
+    assert [c.id for c in crisis_channels(emulator)] == [channel.id]
+
+
+async def test_a_group_opened_from_triage_keeps_counting_its_alerts_once(sender: Sender, emulator, workspace, bot):
+    docs = sample("grafana_docs")
+    await sender.post("grafana", docs)
+    request = (await emulator.wait_for(lambda: triage_requests(emulator)))[0]
+    assert "· 2 alerts" in request.text
+    await workspace.click("U0ALICE", "C0MANAGERS", request.ts, "triage_open")
+    channel = await opened_channel(emulator)
+
+    status, answer = await sender.post("grafana", docs)  # Grafana's repeat, now that the crisis is open
+
+    assert (status, answer["status"]) == (202, "attached")
+    crisis = await bot.services.crises.in_channel(channel.id)
+    assert await bot.services.deps.alerts.count(crisis.id) == 2

@@ -76,7 +76,7 @@ async def channel_of(emulator, bot, crisis_id: int):
 
 
 async def intro(emulator, channel: str) -> str:
-    shown = await emulator.wait_for(lambda: [m for m in said_in(emulator, channel) if "Opened by an alert" in m])
+    shown = await emulator.wait_for(lambda: [m for m in said_in(emulator, channel) if "*Opened by an alert" in m])
     return shown[0]
 
 
@@ -114,6 +114,7 @@ async def test_a_change_event_is_a_timeline_entry_of_the_crisis_of_its_service(s
     trigger = sample("pagerduty_trigger")
     _, opened = await sender.post("pagerduty", trigger)
     channel = await channel_of(emulator, bot, opened["crisis"])
+    await bot.settled()  # the opening's own messages are out
     change = body("changes/pagerduty_change.json")
     change["routing_key"] = trigger["routing_key"]  # the documented change, sent to the crisis's own service
 
@@ -131,6 +132,7 @@ async def test_a_change_event_is_a_timeline_entry_of_the_crisis_of_its_service(s
 async def test_a_change_event_nothing_open_concerns_is_only_recorded(sender, emulator, bot):
     _, opened = await sender.post("pagerduty", sample("pagerduty_trigger"))
     channel = await channel_of(emulator, bot, opened["crisis"])
+    await bot.settled()
     before = len(emulator.messages(channel))
 
     status, answer = await sender.post("pagerduty", body("changes/pagerduty_change.json"))  # another service

@@ -33,9 +33,10 @@ class ChangeService:
         return ChangeIntake(ChangeRoute.NOTED, change_id, crisis.id)
 
     async def follow_up(self, intake: ChangeIntake, change: Change) -> None:
-        """One line in the crisis channel, once it has one."""
+        """One line in the crisis channel, once it has one (a crisis still opening without a channel has the
+        change on its timeline only)."""
         if intake.crisis_id is None:
             return
         crisis = await self.deps.crises.get(intake.crisis_id)
-        if crisis is not None and crisis.status is Status.OPEN and crisis.channel_id:
+        if crisis is not None and crisis.status is not Status.CLOSED and crisis.channel_id:
             await self.deps.tell("alert_change", crisis, change=change)

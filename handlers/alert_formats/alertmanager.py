@@ -15,15 +15,14 @@ from bot.domain.alerts import SUMMARY_LIMIT, TITLE_LIMIT, Alert, AlertStatus, ne
 from handlers.alert_formats.common import (
     Reader,
     annotation_text,
-    and_more,
     collapse,
     first_url,
     networks_in,
     numbers_in,
-    scoped_key,
     top,
     within,
 )
+from handlers.alert_formats.groups import and_more, scoped_key
 
 SOURCE = "alertmanager"
 VERSION = "4"

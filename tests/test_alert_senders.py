@@ -144,6 +144,15 @@ async def test_a_change_event_nothing_open_concerns_is_only_recorded(sender, emu
     assert len([c for c in emulator.calls_to("conversations.create") if c.response.get("ok")]) == 1
 
 
+async def test_an_alert_event_without_its_action_is_refused_not_taken_for_a_change(sender):
+    trigger = sample("pagerduty_trigger")
+    del trigger["event_action"]
+
+    status, answer = await sender.post("pagerduty", trigger)
+
+    assert status == 422 and "event_action: required" in answer["fields"][0]
+
+
 # --- Grafana legacy alerting ------------------------------------------------------------------------------
 
 

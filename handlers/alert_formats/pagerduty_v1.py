@@ -32,9 +32,13 @@ def is_v1(data: dict) -> bool:
 
 
 def is_change(data: dict) -> bool:
-    """The change-event shape: a routing key and a payload, but no event_action (nor v1's event_type)."""
-    return (isinstance(data, dict) and "event_action" not in data and "event_type" not in data and "service_key" not in data
-            and "routing_key" in data and isinstance(data.get("payload"), dict))
+    """The change-event shape: a routing key and a payload, but no event_action (nor v1's event_type).
+
+    A payload with a `severity` is an alert event that forgot its event_action: refused by name as one,
+    rather than quietly recorded as a change."""
+    return (isinstance(data, dict) and "event_action" not in data and "event_type" not in data
+            and "service_key" not in data and "routing_key" in data
+            and isinstance(data.get("payload"), dict) and "severity" not in data["payload"])
 
 
 def parse(data: dict) -> Alert:

@@ -100,6 +100,19 @@ async def test_pagerduty_v1_trigger_opens_and_its_resolve_reaches_the_same_crisi
     assert len([c for c in emulator.calls_to("conversations.create") if c.response.get("ok")]) == 1
 
 
+async def test_a_v1_acknowledge_is_recorded_alone_and_attaches_to_an_open_crisis(sender, emulator, bot):
+    status, alone = await sender.post("pagerduty", sample("pagerduty_v1_acknowledge"))
+
+    assert status == 202 and alone["status"] == "recorded" and "crisis" not in alone
+    await bot.settled()
+    assert not emulator.messages("C0MANAGERS") and not emulator.calls_to("conversations.create")
+
+    _, opened = await sender.post("pagerduty", sample("pagerduty_v1_trigger"))
+    status, acked = await sender.post("pagerduty", sample("pagerduty_v1_acknowledge"))
+
+    assert status == 202 and acked["status"] == "attached" and acked["crisis"] == opened["crisis"]
+
+
 async def test_a_v1_event_without_its_required_fields_is_refused_by_name(sender):
     status, answer = await sender.post("pagerduty", {"service_key": "e93facc04764012d7bfb002500d5d1a6",
                                                      "event_type": "resolve"})

@@ -5,6 +5,7 @@ Bodies: tests/alerts/SOURCES.md."""
 from __future__ import annotations
 
 import copy
+import time
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,7 @@ SOURCES = {
         "auth": "basic", "username": "zap", "secret_env": "TEST_ZAPIER_PASSWORD", "form": True,
         "fields": {"title": "title", "severity": "severity", "dedup_key": "key", "link": "link"},
     },
+    "script": {"auth": "hmac", "fields": {"title": "alert.name", "severity": "alert.level"}},
 }
 
 
@@ -250,6 +252,17 @@ async def test_a_mapped_sender_with_basic_auth_and_a_form_body(sender, emulator,
     assert status == 202 and opened["status"] == "opened"
     shown = await intro(emulator, await channel_of(emulator, bot, opened["crisis"]))
     assert "Boycott #Lumina trending" in shown and "https://example.com/zap/1" in shown
+
+
+async def test_a_mapped_sender_with_hmac_takes_only_a_signature(sender):
+    payload = {"alert": {"name": "Negative share above 80% on TikTok", "level": "low"}}
+
+    status, _ = await sender.post("script", payload)  # the right token, but as a bearer
+    assert status == 401
+
+    status, answer = await sender.post_signed("script", payload, int(time.time()))  # the endpoint's own clock
+
+    assert status == 202 and answer["status"] == "triaged"
 
 
 async def test_an_unknown_source_names_the_mapped_ones(sender):

@@ -15,6 +15,7 @@ from bot.domain.clock import FixedClock
 from bot.emulator import SlackEmulator, Workspace
 from tests.support.harness import ALERT_TOKEN, SIGNING_SECRET, TOKEN, BotUnderTest
 from tests.support.people import Person
+from tests.support.senders import Sender
 
 pytest_plugins = ["tests.support.cli"]  # the cli_env fixture
 
@@ -71,3 +72,9 @@ def alice(workspace, emulator) -> Person:
 @pytest.fixture
 def bob(workspace, emulator) -> Person:
     return Person("U0BOB", workspace, emulator)
+
+
+@pytest.fixture
+def sender(workspace, bot) -> Sender:
+    """An alert sender (Alertmanager, Grafana, PagerDuty…) posting to the bot with its token."""
+    return Sender(workspace.session, bot)

@@ -6,20 +6,12 @@ from __future__ import annotations
 import asyncio
 import copy
 
-import pytest
 
 from bot.domain.timeline import Kind
-from tests.support.crisis import said_in
+from tests.support.crisis import crisis_channels, said_in
 from tests.support.senders import Sender, sample
 
 
-@pytest.fixture
-def sender(workspace, bot) -> Sender:
-    return Sender(workspace.session, bot)
-
-
-def crisis_channels(emulator) -> list:
-    return [c for c in emulator.channels if (c.name or "").startswith("crisis-")]
 
 
 def triage_requests(emulator) -> list:

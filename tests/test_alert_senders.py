@@ -17,7 +17,7 @@ from bot.plan_loader import load_plan
 from handlers.alert_auth import basic_header
 from tests.support.crisis import said_in
 from tests.support.harness import ALERT_TOKEN, BotUnderTest
-from tests.support.senders import SAMPLES, Sender, sample
+from tests.support.senders import SAMPLES, sample
 
 DEFAULT_PLAN = Path(__file__).resolve().parent.parent / "bot" / "plans" / "default.yaml"
 YOUSCAN_TOKEN = "youscan-own-secret"
@@ -58,10 +58,6 @@ async def bot(emulator, database_url, clock, tmp_path, monkeypatch):
     yield bot
     await bot.stop()
 
-
-@pytest.fixture
-def sender(workspace, bot) -> Sender:
-    return Sender(workspace.session, bot)
 
 
 def body(path: str) -> dict:

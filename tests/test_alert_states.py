@@ -3,23 +3,15 @@ crisis. Bodies from the senders' own docs (tests/alerts/SOURCES.md)."""
 
 from __future__ import annotations
 
-import pytest
 
 from bot.domain.crisis import Status
-from tests.support.crisis import said_in
+from tests.support.crisis import crisis_channels, said_in
 from tests.support.people import Person
 from tests.support.senders import Sender, sample
 
 MANAGERS = "C0MANAGERS"
 
 
-@pytest.fixture
-def sender(workspace, bot) -> Sender:
-    return Sender(workspace.session, bot)
-
-
-def crisis_channels(emulator) -> list:
-    return [c for c in emulator.channels if (c.name or "").startswith("crisis-")]
 
 
 async def open_room(emulator, bot, exclude: tuple = ()):

@@ -7,20 +7,13 @@ import asyncio
 import pytest
 
 from bot.domain.timeline import Kind
-from tests.support.crisis import said_in
+from tests.support.crisis import crisis_channels, said_in
 from tests.support.people import Person
 from tests.support.senders import Sender, sample
 
 SERUM_CHANNEL = "crisis-20261121-spike-in-negative-mentions-viral-video-says-lumina-serum-burns-skin"
 
 
-@pytest.fixture
-def sender(workspace, bot) -> Sender:
-    return Sender(workspace.session, bot)
-
-
-def crisis_channels(emulator) -> list:
-    return [c for c in emulator.channels if (c.name or "").startswith("crisis-")]
 
 
 async def opened_channel(emulator):

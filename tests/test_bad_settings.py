@@ -4,7 +4,6 @@ given; `/healthz` is asked through the emulator with an injected `auth.test` fau
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import sqlite3

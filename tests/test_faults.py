@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from bot.emulator.state import BOT_USER_ID
-from tests.support.crisis import said_in
+from tests.support.crisis import crisis_channels, said_in
 from tests.support.people import Person
 
 NAME = "crisis-20261121-leaked-memo"
 
-
-def crisis_channels(emulator) -> list:
-    return [c for c in emulator.channels if (c.name or "").startswith("crisis-")]
 
 
 def plans(emulator, channel_id: str) -> list:

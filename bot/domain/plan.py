@@ -8,7 +8,6 @@ read in `bot/domain/plan_reader.py`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Callable, Mapping

@@ -226,7 +226,7 @@ class PlanReader:
         words: dict[str, dict[str, str]] = {}
         given_words = raw.get("words") or {}
         if not isinstance(given_words, Mapping):
-            self.problems.append(f"alerts.words: must be a mapping per source, e.g. {{pagerduty: {{error: critical}}}}")
+            self.problems.append("alerts.words: must be a mapping per source, e.g. {pagerduty: {error: critical}}")
             given_words = {}
         for src, table in given_words.items():
             if not isinstance(table, Mapping):

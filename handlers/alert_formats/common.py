@@ -306,8 +306,8 @@ def annotation_text(*sources: tuple[str, Mapping]) -> tuple[str, str]:
     """The first non-blank `description`, else `message`, of the (path, annotations) pairs given in order
     (common annotations first, then an alert's): its path for a problem, and the text ("" when none)."""
     for name in ANNOTATION_TEXTS:
-        for path, annotations in sources:
-            value = annotations.get(name)
+        for path, texts in sources:
+            value = texts.get(name)
             if isinstance(value, str) and value.strip():
                 return f"{path}.{name}", value
     return "", ""

@@ -9,7 +9,6 @@ import pytest
 from bot.emulator import Workspace
 from tests.fuzz.watch import NoWaiting, Rig, Watch
 from tests.support.harness import ALERT_TOKEN, SIGNING_SECRET, BotUnderTest
-from tests.support.senders import Sender
 
 
 @pytest.fixture
@@ -34,10 +33,6 @@ def watch(bot, emulator, caplog):
     return Watch(bot, emulator, caplog)
 
 
-
-@pytest.fixture
-def sender(workspace, bot) -> Sender:
-    return Sender(workspace.session, bot)
 
 
 

@@ -22,3 +22,8 @@ async def open_crisis(person: Person, title: str = "Serum video", severity: str 
 def said_in(emulator, channel: str) -> list[str]:
     """Every message of a channel as the text and blocks a reader sees."""
     return [m.text + " " + str(m.blocks) for m in emulator.messages(channel)]
+
+
+def crisis_channels(emulator) -> list:
+    """The crisis channels the bot has made so far."""
+    return [c for c in emulator.channels if (c.name or "").startswith("crisis-")]

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.alerts import Alert, AlertStatus
 from bot.domain.crisis import Crisis, Status
-from bot.domain.digest import Digest, Triage
+from bot.domain.digest import PENDING, Digest, Triage
 from bot.domain.intake import Intake, Route
 from storage.crises import to_row, utc
 from storage.alert_counts import count_alerts as _count, move_instances as _move_instances
@@ -87,7 +87,7 @@ class SqlAlertStore:
         new = triage is None
         if triage is None:
             triage = TriageRow(source=alert.source, key=alert.key, pending_key=pending, title=alert.title[:300],
-                               severity=tier, status="pending", alert_count=0, created_at=now)
+                               severity=tier, status=PENDING, alert_count=0, created_at=now)
         session.add(triage)
         await session.flush()
         row.route, row.triage_id = Route.TRIAGED.value, triage.id
@@ -166,7 +166,7 @@ class SqlAlertStore:
 
     async def unposted_triage(self) -> list[Triage]:
         async with self.sessions() as session:
-            rows = await session.exec(select(TriageRow).where(TriageRow.status == "pending",
+            rows = await session.exec(select(TriageRow).where(TriageRow.status == PENDING,
                                                               col(TriageRow.ts).is_(None)))
             return [_to_triage(r) for r in rows]
 
@@ -180,7 +180,7 @@ class SqlAlertStore:
         """Record a person's decision; False if someone decided first."""
         async with self.sessions() as session:
             result = await session.exec(
-                update(TriageRow).where(col(TriageRow.id) == triage_id, col(TriageRow.status) == "pending")
+                update(TriageRow).where(col(TriageRow.id) == triage_id, col(TriageRow.status) == PENDING)
                 .values(status=status, decided_by=by, decided_at=now, pending_key=None)
                 .execution_options(synchronize_session=False))
             await session.commit()

@@ -17,6 +17,9 @@ class Digest:
     titles: tuple[str, ...]
 
 
+PENDING = "pending"  # a triage's status until someone opens a crisis from it or dismisses it
+
+
 @dataclass(frozen=True)
 class Triage:
     """Alerts below the auto-open severity, waiting for a person: open a crisis, or dismiss."""
@@ -32,3 +35,8 @@ class Triage:
     ts: str | None
     decided_by: str | None = None
     crisis_id: int | None = None
+
+    @property
+    def is_pending(self) -> bool:
+        """Nobody has decided on it yet."""
+        return self.status == PENDING

@@ -150,7 +150,7 @@ class AlertService:
             alert = await self.deps.alerts.latest_alert_of_triage(triage_id)
             if alert is None:
                 raise UnknownCrisis(ref=f"triage {triage_id}")
-            if triage.status != "pending":
+            if not triage.is_pending:
                 raise AlreadyDecided(by=triage.decided_by or "")
             existing_id = await self.deps.alerts.open_crisis_of(triage.source, triage.key)
             existing = await self.deps.crises.get(existing_id) if existing_id is not None else None

@@ -84,9 +84,9 @@ def triage(n: Notice, ctx: RenderContext) -> Rendered:
                severity=esc(severity.label if severity else item.severity),
                threshold=esc(threshold.label if threshold else ctx.plan.alerts.auto_open), count=item.alert_count)
     blocks = [section(text)]
-    if n.data.get("resolved") and item.status == "pending":
+    if n.data.get("resolved") and item.is_pending:
         blocks.append(context(t.t("alerts.triage_resolved")))
-    if item.status == "pending":
+    if item.is_pending:
         blocks.append({"type": "actions", "elements": [
             _button(t.t("alerts.open_button"), TRIAGE_OPEN, str(item.id), "danger"),
             _button(t.t("alerts.dismiss_button"), TRIAGE_DISMISS, str(item.id)),

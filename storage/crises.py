@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.crisis import Crisis, Status
 from bot.domain.opening import StepState, StepStatus
+from storage.channel_claims import SqlChannelClaims
 from storage.tables import CrisisRow, OpeningStepRow
 
 
@@ -46,7 +47,7 @@ def to_crisis(row: CrisisRow) -> Crisis:
     return Crisis(id=row.id, private=row.is_private, status=Status(row.status), **values)
 
 
-class SqlCrisisStore:
+class SqlCrisisStore(SqlChannelClaims):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]):
         self.sessions = sessions
 

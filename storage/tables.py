@@ -223,3 +223,14 @@ class ProcessedEventRow(SQLModel, table=True):
 
     event_id: str = Field(primary_key=True)
     received_at: datetime = _when(index=True)
+
+
+class ChannelClaimRow(SQLModel, table=True):
+    """A crisis channel name, claimed by one crisis before the bot asks Slack to create it: an opening
+    adopts a channel Slack says exists only under a name it claimed itself (storage/channel_claims.py)."""
+
+    __tablename__ = "channel_claim"
+
+    name: str = Field(primary_key=True)
+    crisis_id: int = _crisis_fk()
+    claimed_at: datetime = _when()

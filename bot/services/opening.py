@@ -108,13 +108,23 @@ class OpeningRunner:
         return state
 
     async def _create_channel(self, crisis: Crisis) -> dict:
+        """The crisis's channel, under the first name it could claim (storage/channel_claims.py).
+
+        A name is claimed in the database before Slack is asked for it, so two openings of one title at
+        the same moment never take each other's channel: the one without the claim moves on to `-2`.
+        Slack's name_taken for a name this crisis claimed means either a channel this crisis made before a
+        crash kept it from being recorded (adopted: the bot made it, and no crisis holds it), or one a
+        person made (the next name).
+        """
+        assert crisis.id is not None
         for attempt, name in enumerate(channel_names(crisis.title, crisis.opened_at)):
             if attempt >= MAX_NAME_ATTEMPTS:
                 break
+            if not await self.deps.crises.claim_channel_name(name, crisis.id):
+                continue  # another crisis's name: its channel, made or about to be
             try:
                 crisis.channel_id = await self.slack.create_channel(name, crisis.private)
             except ChannelNameTaken:
-                # Ours, from an attempt that crashed before it was recorded? Then it is this crisis's.
                 mine = await self.slack.own_channel(name, crisis.private)
                 holder = await self.deps.crises.by_channel(mine) if mine else None
                 if mine is None or (holder is not None and holder.id != crisis.id):

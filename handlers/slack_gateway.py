@@ -24,6 +24,7 @@ from handlers.slack_errors import error_code
 # Answers that mean "it is already so": the step's goal holds.
 ALREADY_DONE = {"already_in_channel", "already_pinned", "already_archived"}
 MEMBERS_TTL = 60.0   # seconds a users.list snapshot answers name lookups
+CLAIM_LOOKBACK = 100  # the latest messages of a channel searched for a claim token
 
 
 class WebApiGateway:
@@ -99,16 +100,34 @@ class WebApiGateway:
             return notice.user
         return notice.crisis.channel_id if notice.crisis else None
 
-    async def post(self, notice: Notice) -> str | None:
+    async def post(self, notice: Notice, claim: str | None = None) -> str | None:
         """Render a notice and post it where its audience is; None when that audience has no channel,
-        or may not hear of it (a private crisis, for the managers)."""
+        or may not hear of it (a private crisis, for the managers). A `claim` token is carried in the
+        message (a block id), so `find_claimed` can tell whether it went out."""
         shown = for_audience(notice, self.render.plan)
         channel = self.channel_of(notice)
         if shown is None or not channel:
             return None
         notice = shown
         text, blocks = self.renderers[notice.kind](notice, self.render)
+        if claim is not None:
+            blocks = with_claim(blocks, claim)
         return await self._post(channel, text, blocks)
+
+    async def find_claimed(self, notice: Notice, claim: str) -> str | None:
+        """The ts of the message the bot posted with this claim token where the notice goes, if it did.
+
+        A claim runs out a minute after it was taken, so the message is among the channel's latest ones.
+        (conversations.history, channels:history / groups:history in manifest.yaml.)"""
+        channel = self.channel_of(notice)
+        if for_audience(notice, self.render.plan) is None or not channel:
+            return None
+        history = await self.call("conversations.history", channel=channel, limit=CLAIM_LOOKBACK)
+        marker = claim_marker(claim)
+        for message in history.get("messages") or []:
+            if any(b.get("block_id") == marker for b in message.get("blocks") or []):
+                return message["ts"]
+        return None
 
     async def whisper(self, channel_id: str, notice: Notice) -> None:
         """Show a notice to its one person (`notice.user`) in a channel, visible to them only."""
@@ -178,3 +197,19 @@ class WebApiGateway:
             "chat.postMessage", channel=channel, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
         )
         return response["ts"]
+
+
+def claim_marker(claim: str) -> str:
+    return f"crisisbot-claim-{claim}"
+
+
+def with_claim(blocks: list[dict], claim: str) -> list[dict]:
+    """The blocks with the claim token as the block id of the first block that has none (Slack keeps block ids
+    and returns them in conversations.history; a reader doesn't see them)."""
+    marked = [dict(b) for b in blocks]
+    for block in marked:
+        if not block.get("block_id"):
+            block["block_id"] = claim_marker(claim)
+            return marked
+    return marked + [{"type": "context", "block_id": claim_marker(claim), "elements": [{"type": "plain_text",
+                                                                                          "text": " "}]}]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import uuid
+from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, update
+from sqlalchemy import func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, delete, select
@@ -19,6 +20,7 @@ from storage.alert_counts import count_alerts as _count, move_instances as _move
 from storage.tables import AlertKeyRow, AlertRow, CrisisRow, TriageRow
 
 MAX_KEY_RACES = 5
+TRIAGE_CLAIM = timedelta(seconds=60)  # a triage post's claim: longer than the post's slowest retries
 
 
 class SqlAlertStore:
@@ -173,7 +175,40 @@ class SqlAlertStore:
     async def triage_posted(self, triage_id: int, channel: str, ts: str) -> None:
         async with self.sessions() as session:
             await session.exec(update(TriageRow).where(col(TriageRow.id) == triage_id)
-                               .values(channel=channel, ts=ts).execution_options(synchronize_session=False))
+                               .values(channel=channel, ts=ts, claim_token=None, claimed_until=None)
+                               .execution_options(synchronize_session=False))
+            await session.commit()
+
+    async def claim_triage(self, triage_id: int, hold: timedelta = TRIAGE_CLAIM,
+                           wall: datetime | None = None) -> tuple[str, bool] | None:
+        """Claim the post of a triage request not posted yet: (token, resumed), or None when another process holds
+        it or it is posted. The token goes out in the message; a claim that ran out without `triage_posted` (a
+        crash between the post and the commit) is taken again with the same token, `resumed`, so the caller
+        looks for the message before posting it again."""
+        wall = wall or datetime.now(timezone.utc)
+        async with self.sessions() as session:
+            row = await session.get(TriageRow, triage_id)
+            if row is None or row.ts is not None or (row.claim_token and row.claimed_until
+                                                     and utc(row.claimed_until) >= wall):
+                return None
+            previous = row.claim_token
+            token = previous or uuid.uuid4().hex
+            result = await session.exec(
+                update(TriageRow).where(
+                    col(TriageRow.id) == triage_id, col(TriageRow.ts).is_(None),
+                    col(TriageRow.claim_token).is_(None) if previous is None else col(TriageRow.claim_token) == previous,
+                    or_(col(TriageRow.claimed_until).is_(None), col(TriageRow.claimed_until) < wall))
+                .values(claim_token=token, claimed_until=wall + hold).execution_options(synchronize_session=False))
+            await session.commit()
+            return (token, previous is not None) if result.rowcount == 1 else None
+
+    async def release_triage(self, triage_id: int, token: str, wall: datetime | None = None) -> None:
+        """Give a claim back at once (the post failed or was cut short); the token stays, to be looked for."""
+        wall = wall or datetime.now(timezone.utc)
+        async with self.sessions() as session:
+            await session.exec(update(TriageRow).where(col(TriageRow.id) == triage_id, col(TriageRow.claim_token) == token)
+                               .values(claimed_until=wall - timedelta(seconds=1))
+                               .execution_options(synchronize_session=False))
             await session.commit()
 
     async def decide(self, triage_id: int, status: str, by: str, now: datetime) -> bool:

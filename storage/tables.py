@@ -121,6 +121,8 @@ class ReminderRow(SQLModel, table=True):
     due_at: datetime = _when(index=True)
     fired_count: int = 0
     last_fired_at: datetime | None = _when(nullable=True)
+    claim_token: str | None = None  # a process posting it (the token is carried in the message)...
+    claimed_until: datetime | None = _when(nullable=True)  # ...until then (wall time)
 
 
 class LessonRow(SQLModel, table=True):
@@ -210,6 +212,8 @@ class TriageRow(SQLModel, table=True):
     alert_count: int = 1
     channel: str | None = None
     ts: str | None = None  # the triage message, once posted
+    claim_token: str | None = None  # a process posting it (the token is carried in the message)...
+    claimed_until: datetime | None = _when(nullable=True)  # ...until then (wall time)
     decided_by: str | None = None
     decided_at: datetime | None = _when(nullable=True)
     crisis_id: int | None = None

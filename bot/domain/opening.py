@@ -5,6 +5,10 @@ side. The critical path to a pinned plan is create_channel -> post_plan -> pin_p
 the announcement to managers, the default role holders and the situation-report
 prompt go out beside it.
 Each step's outcome is recorded, so an interrupted opening can be resumed.
+
+The first steps are the database's own (the alert and "opened" timeline entries, the lead's role, the
+reminders and golden hour): they are steps like the Slack ones, recorded the same way, so a crash right
+after one of them resumes with the others, and each is written so that running it twice records once.
 """
 
 from __future__ import annotations
@@ -30,7 +34,12 @@ class StepState:
 
 # step -> the steps it needs first
 OPENING_STEPS: dict[str, tuple[str, ...]] = {
-    "create_channel": (),
+    # the database's steps, first (milliseconds): the channel is made for a crisis that is fully on record
+    "alert_entry": (),  # the timeline starts with the alert that opened the crisis (nothing otherwise)
+    "opened_entry": ("alert_entry",),
+    "lead_role": (),
+    "reminders": (),  # situation-report reminders and the golden-hour escalation
+    "create_channel": ("opened_entry", "lead_role", "reminders"),
     "invite": ("create_channel",),
     "set_topic": ("create_channel",),
     "post_plan": ("create_channel",),

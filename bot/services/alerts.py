@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -79,10 +80,7 @@ class AlertService:
 
     async def _start(self, crisis: Crisis) -> None:
         assert crisis.id is not None
-        if await self.deps.dossier.timeline(crisis.id):
-            crisis = await self.crises.opening.run(crisis)  # started before: resume the Slack steps only
-        else:
-            crisis = await self.crises.start(crisis)
+        crisis = await self.crises.start(crisis)  # the steps not done yet, database and Slack alike
         await self.digest(crisis.id)  # duplicates that arrived while the channel was being made
 
     async def digest(self, crisis_id: int) -> bool:
@@ -126,12 +124,24 @@ class AlertService:
             await self.deps.slack.replace(triage.channel, triage.ts, await self._triage_notice(triage, **data))
 
     async def post_triage(self, triage_id: int) -> None:
+        """Post a triage request once: claimed with a token first, the token carried in the message, the `ts`
+        recorded after. A process killed between the post and the record leaves a claim that runs out; whoever
+        claims it next finds the message by its token instead of posting a second one."""
         triage = await self.deps.alerts.triage(triage_id)
         if triage is None or triage.ts is not None:
             return
+        claim = await self.deps.alerts.claim_triage(triage_id)
+        if claim is None:
+            return  # another process is posting it, or has
+        token, resumed = claim
         notice = await self._triage_notice(triage)
         channel = self.deps.slack.channel_of(notice)
-        ts = await self.deps.slack.post(notice)
+        try:
+            ts = await self.deps.slack.find_claimed(notice, token) if resumed else None
+            ts = ts or await self.deps.slack.post(notice, claim=token)
+        except BaseException:
+            await asyncio.shield(self.deps.alerts.release_triage(triage_id, token))  # the next tick looks for it
+            raise
         if channel and ts:
             await self.deps.alerts.triage_posted(triage_id, channel, ts)
 
@@ -183,13 +193,19 @@ class AlertService:
         await self.refresh_triage(triage.id, channel=crisis.channel_id, linked=True)
         return Decision(crisis, linked=True)
 
-    async def tick(self) -> int:
-        """What an interval brings: due digests, and triage requests never posted."""
+    async def tick(self, deadline: float | None = None) -> int:
+        """What an interval brings: due digests, and triage requests never posted; none begun after the
+        `deadline` (the loop's time), left for the next tick."""
+        loop = asyncio.get_running_loop()
         done = 0
         now = self.deps.clock.now()
         for crisis_id in await self.deps.alerts.digest_due(now):
+            if deadline is not None and loop.time() >= deadline:
+                return done
             done += await self._safely(self.digest(crisis_id), crisis_id)
         for triage in await self.deps.alerts.unposted_triage():
+            if deadline is not None and loop.time() >= deadline:
+                return done
             done += await self._safely(self.post_triage(triage.id), None)
         return done
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timezone
 
@@ -11,7 +12,7 @@ from bot.domain.errors import AlreadyClosed, CrisisError, NotACrisisChannel, Too
 from bot.domain.lessons import split_learnings
 from bot.domain.notices import Audience
 from bot.domain.plan import Plan
-from bot.domain.roles import Assignment, user_id
+from bot.domain.roles import user_id
 from bot.domain.sitrep import Sitrep
 from bot.domain.timeline import Kind
 from bot.domain.words import clean
@@ -37,6 +38,8 @@ class NotInChannel(CrisisError):
 
 log = logging.getLogger(__name__)
 
+RESUME_AT_ONCE = 8  # openings resumed side by side by one process
+
 
 class CrisisService:
     def __init__(self, deps: Deps, reminders: ReminderService, authz: Admins, opening: OpeningRunner):
@@ -55,18 +58,9 @@ class CrisisService:
         return await self.start(await self.deps.crises.add(self.validate(request), self.opening.new_lease()))
 
     async def start(self, crisis: Crisis) -> Crisis:
-        """A recorded crisis gets its lead, its first timeline entry and its reminders; then the Slack steps run."""
+        """Run a recorded crisis's opening steps: its first timeline entries, its lead, its reminders (the
+        database's steps), then the Slack ones. Each is recorded as it lands, so a resume runs what is missing."""
         assert crisis.id is not None
-        alert = await self.deps.alerts.first_alert(crisis.id) if crisis.alert_key else None
-        if alert is not None:  # the timeline starts with the alert that opened the crisis
-            await self.deps.log(crisis, Kind.ALERT, None, title=alert.title, source=alert.source,
-                                count=alert.count, status=str(alert.status), url=alert.url)
-        if crisis.lead:
-            await self.deps.dossier.assign_role(
-                crisis.id, Assignment(self.plan.lead_role, crisis.lead, crisis.opened_by, crisis.opened_at))
-        await self.deps.log(crisis, Kind.OPENED, crisis.opened_by, title=crisis.title, severity=crisis.severity,
-                            source=crisis.alert_source, previous=crisis.previous_crisis_id)
-        await self.reminders.on_open(crisis)
         return await self.opening.run(crisis)
 
     async def may_close(self, crisis: Crisis, user: str) -> None:
@@ -92,27 +86,36 @@ class CrisisService:
         await self.deps.tell("severity_changed", crisis, Audience.MANAGERS, by=by, previous=previous)
         return crisis
 
-    async def resume_unfinished(self) -> list[Crisis]:
+    async def resume_unfinished(self, deadline: float | None = None) -> list[Crisis]:
         """Finish the openings a crash or an outage interrupted; one process each, by lease.
 
-        Returns the crises that are open now. The person who asked is told the room is ready.
+        The crises go side by side (a few at a time), so one waiting on Slack doesn't hold back the others;
+        none is started after the `deadline` (the event loop's time): the next tick goes on. Returns the crises
+        that are open now. The person who asked is told the room is ready.
         """
-        done = []
-        for crisis in await self.deps.crises.unfinished(datetime.now(timezone.utc)):
-            if await self.opening.stuck(crisis):
-                continue  # Slack refused for good; the requester was told what to do
-            assert crisis.id is not None
-            started = bool(await self.deps.dossier.timeline(crisis.id))
-            try:
-                crisis = await (self.opening.run(crisis) if started else self.start(crisis))
-            except CrisisError as exc:  # recorded on the step; the next tick tries again
-                log.warning("crisis %s: opening still unfinished: %s", crisis.id, exc)
-                continue
-            if crisis.status is Status.OPEN:
-                done.append(crisis)
+        loop = asyncio.get_running_loop()
+        gate = asyncio.Semaphore(RESUME_AT_ONCE)
+
+        async def one(crisis: Crisis) -> Crisis | None:
+            async with gate:
+                if deadline is not None and loop.time() >= deadline:
+                    return None
+                if await self.opening.stuck(crisis):
+                    return None  # Slack refused for good; the requester was told what to do
+                try:
+                    crisis = await self.start(crisis)  # every step not done yet, the database's included
+                except CrisisError as exc:  # recorded on the step; the next tick tries again
+                    log.warning("crisis %s: opening still unfinished: %s", crisis.id, exc)
+                    return None
+                if crisis.status is not Status.OPEN:
+                    return None
                 if user_id(crisis.opened_by):
                     await self.deps.tell("resumed", crisis, Audience.DM, to=crisis.opened_by)
-        return done
+                return crisis
+
+        unfinished = await self.deps.crises.unfinished(datetime.now(timezone.utc))
+        results = await asyncio.gather(*(one(c) for c in unfinished))
+        return [c for c in results if c is not None]
 
     async def in_channel(self, channel_id: str) -> Crisis:
         crisis = await self.deps.crises.by_channel(channel_id)

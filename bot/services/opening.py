@@ -15,9 +15,11 @@ from bot.domain.notices import Audience
 from bot.domain.opening import StepState, StepStatus, finished, permanent, ready, retryable
 from bot.domain.roles import Assignment, user_id
 from bot.domain.sitrep import Sitrep
-from bot.domain.timeline import Kind
+from bot.domain.timeline import Entry, Kind
 from bot.ports import ChannelNameTaken, SlackCallFailed
 from bot.services.deps import Deps
+from bot.services.recorded import mark_recorded
+from bot.services.reminders import ReminderService
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +28,9 @@ LEASE = timedelta(seconds=30)  # renewed while the steps run; a crashed process'
 
 
 class OpeningRunner:
-    def __init__(self, deps: Deps, lease_time: timedelta = LEASE):
+    def __init__(self, deps: Deps, lease_time: timedelta = LEASE, reminders: ReminderService | None = None):
         self.deps = deps
+        self.reminders = reminders or ReminderService(deps)
         self.slack = deps.slack
         self.plan = deps.plan
         self.owner = uuid.uuid4().hex  # this process, as a lease holder
@@ -107,6 +110,41 @@ class OpeningRunner:
             state.status, state.error = StepStatus.FAILED, exc.code
         return state
 
+    # the database's steps: each records once however often it runs (a crash may come before its step is saved)
+    async def _alert_entry(self, crisis: Crisis) -> dict:
+        alert = await self._first_alert(crisis)
+        if alert is None:
+            return {}
+        await self._entry_once(crisis, Kind.ALERT, None, title=alert.title, source=alert.source, count=alert.count,
+                               status=str(alert.status), url=alert.url)
+        return {"alert": alert.title[:80]}
+
+    async def _opened_entry(self, crisis: Crisis) -> None:
+        await self._entry_once(crisis, Kind.OPENED, crisis.opened_by, title=crisis.title, severity=crisis.severity,
+                               source=crisis.alert_source, previous=crisis.previous_crisis_id)
+
+    async def _entry_once(self, crisis: Crisis, kind: Kind, author: str | None, **data) -> None:
+        """The crisis's first entries, at the time it opened, under a ref that makes a second write a no-op.
+        (An entry written before refs existed counts too: a crisis mid-opening across an upgrade.)"""
+        assert crisis.id is not None
+        if not any(e.kind is kind for e in await self.deps.dossier.timeline(crisis.id)):
+            await self.deps.dossier.add_entry(crisis.id, Entry(kind, crisis.opened_at, author, data, f"start:{kind.value}"))
+        mark_recorded()
+
+    async def _lead_role(self, crisis: Crisis) -> dict:
+        assert crisis.id is not None
+        if crisis.lead and not await self._held(crisis.id, self.plan.lead_role, crisis.lead):
+            await self.deps.dossier.assign_role(
+                crisis.id, Assignment(self.plan.lead_role, crisis.lead, crisis.opened_by, crisis.opened_at))
+        return {"lead": crisis.lead}
+
+    async def _held(self, crisis_id: int, role: str, user: str) -> bool:
+        """That person was given that role already (and maybe handed it on since): not to be given it again."""
+        return any(a.role == role and a.user == user for a in await self.deps.dossier.roles(crisis_id))
+
+    async def _reminders(self, crisis: Crisis) -> None:
+        await self.reminders.on_open(crisis)
+
     async def _create_channel(self, crisis: Crisis) -> dict:
         """The crisis's channel, under the first name it could claim (storage/channel_claims.py).
 
@@ -169,9 +207,12 @@ class OpeningRunner:
                 continue
             invited.update(people)
             assigned[role.key] = people[0]
+            if await self._held(crisis.id, role.key, people[0]):
+                continue  # assigned before a crash kept this step from being recorded
             at = self.deps.clock.now()
             await self.deps.dossier.assign_role(crisis.id, Assignment(role.key, people[0], crisis.opened_by, at))
-            await self.deps.log(crisis, Kind.ROLE, crisis.opened_by, role=role.key, user=people[0], default=True)
+            await self.deps.log(crisis, Kind.ROLE, crisis.opened_by, ref=f"start:role:{role.key}", role=role.key,
+                                user=people[0], default=True)
         if invited:
             await self.slack.invite(self._channel(crisis), sorted(invited))
             await self.deps.refresh_plan(crisis)

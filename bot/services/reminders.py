@@ -9,13 +9,15 @@ that is also what archives a closed crisis's channel once, after its notice (the
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain.crisis import Crisis
 from bot.domain.errors import AlreadyClosed, CrisisError, UnknownCrisis
 from bot.domain.milestones import Milestone, first
-from bot.domain.notices import Audience
+from bot.domain.notices import Audience, Notice
 from bot.domain.opening import PERMANENT
 from bot.domain.reminders import (AFTER_CLOSE, WHILE_ACTIVE, Reminder, ReminderKind, at_close, at_open, at_reopen,
                                   interval)
@@ -45,6 +47,15 @@ _ORDER = {ReminderKind.GOLDEN_HOUR: 0, ReminderKind.SITREP_MISSING: 1, ReminderK
           ReminderKind.ARCHIVE_NOTICE: 3, ReminderKind.ARCHIVE: 4}
 
 
+@dataclass(frozen=True)
+class Claim:
+    """This process's claim on a due reminder: the token its message carries; resumed = a claim that ran out
+    before (the message may be out already)."""
+
+    token: str
+    resumed: bool = False
+
+
 class BadSnooze(CrisisError):
     key = "reminders.error.bad_snooze"
 
@@ -57,7 +68,11 @@ class ReminderService:
 
     # keeping the reminders in step with the crisis ---------------------------------------
     async def on_open(self, crisis: Crisis) -> None:
+        """The reminders of a new crisis, once: an opening resumed after a crash finds them there (and a
+        reminder that fired meanwhile is not wound back)."""
         assert crisis.id is not None
+        if await self.deps.reminders.pending(crisis.id):
+            return
         reminders = at_open(crisis.id, crisis.opened_at, self.plan)
         if not self.plan.required_fields:
             reminders = [r for r in reminders if r.kind is not ReminderKind.SITREP_MISSING]
@@ -137,22 +152,50 @@ class ReminderService:
         return until
 
     # firing --------------------------------------------------------------------------------
-    async def tick(self) -> int:
-        """Fire every reminder that is due; returns how many were posted."""
+    async def tick(self, deadline: float | None = None) -> int:
+        """Fire every reminder that is due; returns how many were posted.
+
+        Each is claimed with a token, posted with the token in the message, then marked done: a process killed
+        between the post and the mark leaves a claim that runs out, and whoever takes it next finds the message
+        by its token instead of posting it again. None is begun after the `deadline` (the loop's time); those
+        claimed and not begun are given back for the next tick.
+        """
+        loop = asyncio.get_running_loop()
         now = self.deps.clock.now()
         due = await self.deps.reminders.claim_due(now, self.plan)
         fired = 0
-        for reminder in sorted(due, key=lambda r: (_ORDER[r.kind], r.due_at, r.crisis_id)):
+        for reminder, token, resumed in sorted(due, key=lambda c: (_ORDER[c[0].kind], c[0].due_at, c[0].crisis_id)):
+            if deadline is not None and loop.time() >= deadline:
+                await self.deps.reminders.release(reminder, token, unsent=not resumed)
+                continue
             try:
-                fired += await self._fire(reminder)
+                fired += await self._fire(reminder, Claim(token, resumed))
             except SlackCallFailed as exc:
                 # One refused post must not hold back the other crises' reminders.
                 self.failures += 1
                 log.warning("crisis %s: Slack refused the %s reminder (%s)", reminder.crisis_id,
                             reminder.kind.value, exc)
+                if exc.code not in ARCHIVE_REFUSED:  # a passing failure: the next tick tries again, once
+                    await self.deps.reminders.release(reminder, token)
+                    continue
+            except BaseException:
+                await asyncio.shield(self.deps.reminders.release(reminder, token))  # cut short: whoever is next checks
+                raise
+            await self.deps.reminders.done(reminder, token, now, self.plan)
         return fired
 
-    async def _fire(self, reminder: Reminder) -> int:
+    async def _tell(self, kind: str, crisis: Crisis, claim: Claim, audience: Audience = Audience.CHANNEL,
+                    **data) -> str | None:
+        """Post a reminder's message with its claim's token; a resumed claim first looks for it in the channel."""
+        notice = Notice(kind, crisis, audience, data)
+        if claim.resumed:
+            ts = await self.deps.slack.find_claimed(notice, claim.token)
+            if ts is not None:
+                log.info("crisis %s: the %s message went out before a crash; not posted again", crisis.id, kind)
+                return ts
+        return await self.deps.slack.post(notice, claim=claim.token)
+
+    async def _fire(self, reminder: Reminder, claim: Claim) -> int:
         crisis = await self.deps.crises.get(reminder.crisis_id)
         if crisis is None:
             return 0
@@ -160,53 +203,59 @@ class ReminderService:
             if not crisis.is_closed or crisis.archived_at is not None:
                 return 0  # reopened meanwhile, or archived already
             if reminder.kind is ReminderKind.ARCHIVE_NOTICE:
-                return await self._archive_notice(crisis)
+                return await self._archive_notice(crisis, claim)
             return await self._archive(crisis)
         if crisis.is_closed:
             await self.deps.reminders.cancel(reminder.crisis_id, list(WHILE_ACTIVE))
             return 0
         if reminder.kind is ReminderKind.GOLDEN_HOUR:
-            return await self._golden_hour(crisis)
+            return await self._golden_hour(crisis, claim)
         missing = Sitrep(await self.deps.dossier.sitreps(reminder.crisis_id)).missing(self.plan)
         if reminder.kind is ReminderKind.SITREP_MISSING:
             if not missing:
                 await self.deps.reminders.cancel(reminder.crisis_id, [ReminderKind.SITREP_MISSING])
                 return 0
-            ts = await self.deps.tell(NOTICE_SITREP_MISSING, crisis, missing=[f.key for f in missing])
+            ts = await self._tell(NOTICE_SITREP_MISSING, crisis, claim, missing=[f.key for f in missing])
             return int(ts is not None)
         if missing:
             # While required fields are missing, the 15-minute reminder already asks for the
             # report; a second "fresh report" message would only be noise. Decided from the
             # report itself, so it holds whichever process claims which reminder.
             return 0
-        ts = await self.deps.tell(NOTICE_SITREP_REFRESH, crisis, minutes=self.plan.reminders.sitrep_refresh_minutes)
+        ts = await self._tell(NOTICE_SITREP_REFRESH, crisis, claim, minutes=self.plan.reminders.sitrep_refresh_minutes)
         return int(ts is not None)
 
-    async def _golden_hour(self, crisis: Crisis) -> int:
+    async def _golden_hour(self, crisis: Crisis, claim: Claim) -> int:
         assert crisis.id is not None
         if first(await self.deps.dossier.milestones(crisis.id), RESPONSE) is not None:
             return 0
         minutes = self.plan.first_response_minutes
-        await self.deps.log(crisis, Kind.ESCALATION, None, reason=ReminderKind.GOLDEN_HOUR.value, minutes=minutes)
+        await self.deps.log(crisis, Kind.ESCALATION, None, ref=f"claim:{claim.token}",
+                            reason=ReminderKind.GOLDEN_HOUR.value, minutes=minutes)
         told = 0
+        passing: SlackCallFailed | None = None
         # The lead's ping and the managers' line are independent: one refused leaves the other.
         for kind, audience in ((NOTICE_GOLDEN_HOUR, Audience.CHANNEL),
                                (NOTICE_GOLDEN_HOUR_MANAGERS, Audience.MANAGERS)):
             try:
-                if await self.deps.tell(kind, crisis, audience, minutes=minutes) is not None:
+                if await self._tell(kind, crisis, claim, audience, minutes=minutes) is not None:
                     told = 1
             except SlackCallFailed as exc:
                 self.failures += 1
                 log.warning("crisis %s: Slack refused the golden-hour %s message (%s)", crisis.id, audience.value, exc)
+                if exc.code not in ARCHIVE_REFUSED:
+                    passing = exc
+        if passing is not None:
+            raise passing  # tried again next tick; the message that went out is found by its token
         return told
 
-    async def _archive_notice(self, crisis: Crisis) -> int:
+    async def _archive_notice(self, crisis: Crisis, claim: Claim) -> int:
         assert crisis.id is not None
         archive = next((r for r in await self.deps.reminders.pending(crisis.id) if r.kind is ReminderKind.ARCHIVE),
                        None)
         if archive is None:
             return 0
-        return int(await self.deps.tell(NOTICE_ARCHIVE, crisis, at=archive.due_at) is not None)
+        return int(await self._tell(NOTICE_ARCHIVE, crisis, claim, at=archive.due_at) is not None)
 
     async def _archive(self, crisis: Crisis) -> int:
         """Archive the channel: once, by whichever process claimed the reminder; the timeline notes it."""

@@ -35,6 +35,7 @@ from handlers.blocks.notices import RenderContext
 from handlers.bolt import build_bolt_app
 from handlers.context import HandlerContext
 from handlers.alerts_web import ALERT_TOKEN, ALERT_WORK, ALERTS, CHANGES, add_alert_routes
+from handlers.identity import SlackIdentity
 from handlers.inflight import InFlight
 from handlers.ratelimit import SlackRateLimiter
 from handlers.slack_gateway import WebApiGateway
@@ -56,6 +57,7 @@ STORES = web.AppKey("stores", tuple)
 SHUTDOWN_GRACE = 20.0
 INFLIGHT = web.AppKey("inflight", InFlight)
 MAX_BODY = 1024 * 1024
+TICK_BUDGET = 0.9  # of the tick's interval
 CHANGE_STORE = web.AppKey("change_store", SqlChangeStore)
 
 
@@ -79,17 +81,20 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
 
     async def slack(app: web.Application):
         session = aiohttp.ClientSession()
-        client = AsyncWebClient(
-            token=settings.secret("slack_bot_token") or None,
-            base_url=settings.slack_api_url,
-            session=session,
-            retry_handlers=retry_handlers(),
-            timeout=int(max(1, settings.slack_timeout_seconds)),
-        )
+
+        def web_client(handlers: list) -> AsyncWebClient:
+            return AsyncWebClient(token=settings.secret("slack_bot_token") or None, base_url=settings.slack_api_url,
+                                  session=session, retry_handlers=handlers,
+                                  timeout=int(max(1, settings.slack_timeout_seconds)))
+
+        # Bolt's own calls (views.open, views.publish…) let slack-sdk wait out a 429; the gateway's client leaves
+        # 429s to the rate limiter, which pauses that method for all its callers.
+        client = web_client(retry_handlers() + [AsyncRateLimitErrorRetryHandler(max_retry_count=2)])
         render = RenderContext(plan, catalog, clock, settings.crisisbot_managers_channel)
+        gateway = WebApiGateway(web_client(retry_handlers()), render,
+                                limiter or SlackRateLimiter(max_wait=settings.slack_rate_wait_seconds))
         dossier, reminders, alerts, events = app[STORES]
-        deps = Deps(app[STORE], dossier, reminders, WebApiGateway(client, render, limiter), plan, clock, alerts,
-                    events)
+        deps = Deps(app[STORE], dossier, reminders, gateway, plan, clock, alerts, events)
         app[SERVICES] = services = build_services(
             deps, settings.admins, timedelta(seconds=settings.crisisbot_opening_lease_seconds))
         app[INFLIGHT] = inflight = InFlight()
@@ -97,8 +102,14 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
         app[ALERTS], app[ALERT_WORK] = services.alerts, inflight
         app[ALERT_TOKEN] = settings.secret("crisisbot_alert_token")
         app[CHANGES] = ChangeService(deps, app[CHANGE_STORE])
+        identity = SlackIdentity(client, catalog)
+        # Before serving: who the bot is, asked again with backoff while Slack fails for a passing reason (bounded;
+        # then the app serves, and each request asks briefly or is told honestly that Slack is not answering).
+        if not await identity.ensure(settings.slack_startup_seconds):
+            log.warning("Slack did not answer auth.test within %.0fs of starting; serving anyway",
+                        settings.slack_startup_seconds)
         app[BOLT] = build_bolt_app(client, settings.secret("slack_signing_secret"), ctx,
-                                   verify_requests=not settings.socket_mode)
+                                   verify_requests=not settings.socket_mode, identity=identity)
         socket = await _socket_mode(app[BOLT], settings, client)
         yield
         if socket is not None:
@@ -110,9 +121,12 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
         app[SCHEDULER] = AsyncIOScheduler(timezone=timezone.utc)
         # Reminders and alert digests live in the database; this job only looks for due ones. Each process has
         # its own in-memory job, and the claim in the database makes each reminder fire once.
+        # A tick never outlasts its interval (each part is bounded; resuming openings runs in its own task).
+        budget = max(0.5, settings.crisisbot_tick_seconds * TICK_BUDGET)
+
         async def tick() -> None:
             async with app[INFLIGHT].track():  # a shutdown waits for a tick under way
-                await app[SERVICES].tick()
+                await app[SERVICES].tick(budget)
 
         ticking = settings.crisisbot_tick_seconds > 0  # 0: the job is there, paused, and tests run it by hand
         app[SCHEDULER].add_job(tick, "interval", seconds=settings.crisisbot_tick_seconds if ticking else 60,
@@ -123,6 +137,7 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
         yield
         if app[SCHEDULER].running:  # /healthz reports a scheduler that stopped; stopping it twice would raise
             app[SCHEDULER].shutdown(wait=False)
+        await app[SERVICES].background.stop()  # a resume under way: its leases are released, the next process goes on
 
     app.cleanup_ctx.extend([database, slack, scheduler])
     add_routes(app, slack_http=not settings.socket_mode)
@@ -131,12 +146,14 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
 
 
 def retry_handlers() -> list:
-    """slack-sdk's own retries: 429 after Retry-After, and 5xx and connection errors with backoff and jitter."""
+    """slack-sdk's own retries: 5xx and connection errors with backoff and jitter.
+
+    A 429 is not slept on inside the client: the gateway hands its Retry-After to the rate limiter, which pauses
+    that method for every caller of this process (handlers/ratelimit.py) and lets the caller reserve again."""
     backoff = BackoffRetryIntervalCalculator(backoff_factor=0.5, jitter=RandomJitter())
     return [
         AsyncConnectionErrorRetryHandler(max_retry_count=3, interval_calculator=backoff, error_types=[
             ServerConnectionError, ServerDisconnectedError, ClientOSError, asyncio.TimeoutError]),
-        AsyncRateLimitErrorRetryHandler(max_retry_count=3),
         AsyncServerErrorRetryHandler(max_retry_count=3, interval_calculator=backoff),
     ]
 

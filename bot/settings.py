@@ -108,6 +108,8 @@ TAKES = {
     "crisisbot_opening_lease_seconds": "a number of seconds above 0, e.g. 30",
     "crisisbot_tick_seconds": "a number of seconds, e.g. 10 (0: the scheduler never ticks by itself)",
     "slack_timeout_seconds": "a number of seconds above 0, e.g. 10",
+    "slack_startup_seconds": "a number of seconds, e.g. 20 (0: auth.test is asked once at start)",
+    "slack_rate_wait_seconds": "a number of seconds, e.g. 30",
 }
 SECRET_SETTINGS = ("slack_bot_token", "slack_signing_secret", "slack_app_token", "crisisbot_alert_token")
 
@@ -170,6 +172,12 @@ class Settings(BaseSettings):
     # itself (tests drive it by hand)
     crisisbot_tick_seconds: float = 10.0
     slack_timeout_seconds: float = 10.0  # one Web API call; a timeout is retried with backoff
+    # at start, how long auth.test is asked again (with backoff) while Slack fails for a passing reason, before
+    # serving anyway (requests are then told Slack is not answering until it does); 0: ask once
+    slack_startup_seconds: float = 20.0
+    # how long one Web API call may wait for its slot under Slack's rate limits before it fails for now (an
+    # opening step, a reminder: tried again by the next tick)
+    slack_rate_wait_seconds: float = 30.0
 
     @property
     def admins(self) -> frozenset[str]:
@@ -219,11 +227,11 @@ class Settings(BaseSettings):
             raise ValueError(f"must be {TAKES[info.field_name]} (got {value:g})")
         return value
 
-    @field_validator("crisisbot_tick_seconds")
+    @field_validator("crisisbot_tick_seconds", "slack_startup_seconds", "slack_rate_wait_seconds")
     @classmethod
-    def _tick_seconds(cls, value: float) -> float:
+    def _tick_seconds(cls, value: float, info) -> float:
         if not 0 <= value < float("inf"):
-            raise ValueError(f"must be {TAKES['crisisbot_tick_seconds']} (got {value:g})")
+            raise ValueError(f"must be {TAKES[info.field_name]} (got {value:g})")
         return value
 
     @field_validator("crisisbot_log_level", mode="before")

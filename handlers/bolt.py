@@ -14,13 +14,15 @@ log = logging.getLogger(__name__)
 
 
 def build_bolt_app(client: AsyncWebClient, signing_secret: str, ctx: HandlerContext,
-                   *, verify_requests: bool = True) -> AsyncApp:
+                   *, verify_requests: bool = True, identity=None) -> AsyncApp:
+    """`identity` (handlers/identity.py): Bolt authorizes from its remembered auth.test instead of its own."""
     app = AsyncApp(
         name="crisisbot",
         client=client,
         signing_secret=signing_secret,
         request_verification_enabled=verify_requests,
         logger=logging.getLogger("crisisbot.bolt"),
+        **({} if identity is None else identity.bolt_functions()),
     )
     for module in (dedup, slash, views, actions, alert_actions, events, reminders, home):
         module.register(app, ctx)

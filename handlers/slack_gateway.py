@@ -18,12 +18,13 @@ from bot.ports import ChannelNameTaken, SlackCallFailed
 from handlers.blocks.messages import topic
 from handlers.blocks.notices import RenderContext, all_renderers
 from handlers.blocks.plan import plan_marker, plan_message
-from handlers.ratelimit import SlackRateLimiter
+from handlers.ratelimit import RateLimitWait, SlackRateLimiter
 from handlers.slack_errors import error_code
 
 # Answers that mean "it is already so": the step's goal holds.
 ALREADY_DONE = {"already_in_channel", "already_pinned", "already_archived"}
 MEMBERS_TTL = 60.0   # seconds a users.list snapshot answers name lookups
+RATE_LIMIT_RETRIES = 3  # 429s waited out (after Retry-After) before the call fails for now
 CLAIM_LOOKBACK = 100  # the latest messages of a channel searched for a claim token
 
 
@@ -43,20 +44,34 @@ class WebApiGateway:
 
         An "already done" answer counts as success and returns {}.
         """
-        await self.limiter.acquire(method, kwargs.get("channel"))
-        try:
-            response = await getattr(self.client, method.replace(".", "_"))(**kwargs)
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            # slack-sdk already retried with backoff; for the caller this is an outage, tried again later
-            raise SlackCallFailed(method, "timeout" if isinstance(exc, asyncio.TimeoutError) else "unreachable") from exc
-        except SlackApiError as exc:
-            code = error_code(exc)
-            if code in ALREADY_DONE:
-                return {}
-            if code == "name_taken":
-                raise ChannelNameTaken() from exc
-            raise SlackCallFailed(method, code) from exc
-        return response.data if isinstance(response.data, dict) else {}
+        for attempt in range(RATE_LIMIT_RETRIES + 1):
+            try:
+                await self.limiter.acquire(method, kwargs.get("channel"))
+            except RateLimitWait as exc:  # a passing failure: the step (or the tick) tries again later
+                raise SlackCallFailed(method, "ratelimited") from exc
+            try:
+                response = await getattr(self.client, method.replace(".", "_"))(**kwargs)
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                # slack-sdk already retried with backoff; for the caller this is an outage, tried again later
+                raise SlackCallFailed(method, "timeout" if isinstance(exc, asyncio.TimeoutError)
+                                      else "unreachable") from exc
+            except SlackApiError as exc:
+                if exc.response.status_code == 429 and attempt < RATE_LIMIT_RETRIES:
+                    # Slack's Retry-After pauses this method for every caller, then this one reserves again
+                    self.limiter.pause(method, retry_after(exc), kwargs.get("channel"))
+                    continue
+                return self._refused(method, exc)
+            return response.data if isinstance(response.data, dict) else {}
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _refused(method: str, exc: SlackApiError) -> dict:
+        code = error_code(exc)
+        if code in ALREADY_DONE:
+            return {}
+        if code == "name_taken":
+            raise ChannelNameTaken() from exc
+        raise SlackCallFailed(method, code) from exc
 
     async def create_channel(self, name: str, private: bool) -> str:
         response = await self.call("conversations.create", name=name, is_private=private)
@@ -213,3 +228,15 @@ def with_claim(blocks: list[dict], claim: str) -> list[dict]:
             return marked
     return marked + [{"type": "context", "block_id": claim_marker(claim), "elements": [{"type": "plain_text",
                                                                                           "text": " "}]}]
+
+
+def retry_after(exc: SlackApiError) -> float:
+    """Slack's Retry-After header (seconds), 1 when it is missing or odd."""
+    headers = {k.lower(): v for k, v in (getattr(exc.response, "headers", None) or {}).items()}
+    value = headers.get("retry-after")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    try:
+        return max(0.0, float(value)) if value is not None else 1.0
+    except (TypeError, ValueError):
+        return 1.0

@@ -185,7 +185,7 @@ async def test_unauthenticated_alerts_are_refused_and_forgotten(sender: Sender, 
 
     assert status == 401
     assert await bot.services.deps.crises.active() == []
-    assert emulator.calls == []
+    assert [c for c in emulator.calls if c.method != "auth.test"] == []  # the start-up's auth.test aside
 
 
 @pytest.mark.parametrize("source, body, status, says", [
@@ -201,7 +201,7 @@ async def test_bad_input_gets_a_clear_error_and_stores_nothing(sender: Sender, e
     assert got == status
     assert says in str(answer)
     assert await bot.services.deps.crises.active() == []
-    assert emulator.calls == []
+    assert [c for c in emulator.calls if c.method != "auth.test"] == []  # the start-up's auth.test aside
 
 
 async def test_the_generic_schema_is_published(sender: Sender):

@@ -7,9 +7,11 @@ import time
 
 import aiohttp
 
-from bot.emulator import SlackEmulator
-from handlers.ratelimit import SlackRateLimiter
-from tests.support.harness import ALERT_TOKEN, TOKEN, BotUnderTest
+from bot.emulator import SlackEmulator, Workspace
+from handlers.ratelimit import RateLimitWait, SlackRateLimiter
+from tests.support.crisis import crisis_channels
+from tests.support.harness import ALERT_TOKEN, SIGNING_SECRET, TOKEN, BotUnderTest
+from tests.support.people import Person
 from tests.support.senders import Sender, sample
 
 
@@ -24,14 +26,56 @@ class VirtualTime:
         self.now += seconds
 
 
-async def test_channel_creation_waits_for_its_tier():
+async def test_channel_creation_keeps_to_its_tier_and_recovers_as_the_window_frees():
+    time_ = VirtualTime()
+    limiter = SlackRateLimiter(clock=time_.clock, sleep=time_.sleep, max_wait=10_000)
+
+    at = []
+    for _ in range(60):
+        await limiter.acquire("conversations.create")
+        at.append(time_.now)
+
+    assert at[:5] == [0.0] * 5  # a quarter of Tier 2's twenty goes out at once
+    assert max(sum(1 for t in at if start <= t < start + 60) for start in at) <= 20  # never more in a minute
+    gaps = [b - a for a, b in zip(at, at[1:])]
+    assert max(gaps) < 20  # the window frees a slot at a time, and the next call takes it: never a minute idle
+    assert 150 < at[-1] < 200  # sixty calls in about three minutes: the tier's whole rate
+
+
+async def test_a_wait_beyond_the_bound_fails_at_once_and_other_methods_go_on():
+    time_ = VirtualTime()
+    limiter = SlackRateLimiter(clock=time_.clock, sleep=time_.sleep, max_wait=30)
+    for _ in range(20):
+        await limiter.acquire("pins.add")
+    time_.now = 0.0  # the twenty reserved at once (as twenty concurrent callers would)
+
+    try:
+        for _ in range(20):
+            await limiter.acquire("pins.add")
+        raised = None
+    except RateLimitWait as exc:
+        raised = exc
+    assert raised is not None and raised.wait > 30  # told at once, not after the wait
+    assert await limiter.acquire("conversations.setTopic") == 0.0  # another method: not held back
+
+
+async def test_retry_after_pauses_that_method_only_and_waiters_are_served_in_order():
     time_ = VirtualTime()
     limiter = SlackRateLimiter(clock=time_.clock, sleep=time_.sleep)
+    limiter.pause("conversations.invite", 7)
 
-    waits = [await limiter.acquire("conversations.create") for _ in range(21)]
+    assert 6.9 < await limiter.acquire("conversations.invite") < 7.1
+    assert await limiter.acquire("conversations.create") == 0.0
 
-    assert waits[:20] == [0.0] * 20  # Tier 2: twenty a minute
-    assert 60 < waits[20] < 62
+    real = SlackRateLimiter(scale=1 / 1000, max_wait=10_000)  # concurrent callers, on the loop's own clock
+    served: list[int] = []
+
+    async def caller(n: int) -> None:
+        await real.acquire("conversations.create")
+        served.append(n)
+
+    await asyncio.gather(*(caller(n) for n in range(30)))
+    assert served == list(range(30))  # first come, first served
 
 
 async def test_posts_to_one_channel_burst_then_go_one_a_second():
@@ -72,6 +116,57 @@ async def test_alerts_on_many_keys_never_make_slack_refuse_a_channel(database_ur
         # few milliseconds of latency can still trip another method now and then; slack-sdk
         # retries those after Retry-After, and nothing is lost, as the topics show.)
         assert [c for c in emulator.calls_to("conversations.create") if c.status == 429] == []
+    finally:
+        await bot.stop()
+        await emulator.close()
+
+
+SQUEEZE = 30  # Slack's minute in two real seconds, on both sides
+
+
+async def _squeezed(database_url, clock, **settings):
+    start = time.time()
+    emulator = SlackEmulator(bot_token=TOKEN, clock=lambda: start + (time.time() - start) * SQUEEZE,
+                             enforce_rate_limits=True)
+    await emulator.start()
+    bot = await BotUnderTest(emulator, database_url, clock, limiter=SlackRateLimiter(scale=1 / SQUEEZE),
+                             crisisbot_managers_channel="C0MANAGERS", **settings).start()
+    return emulator, bot
+
+
+def _gaps(emulator) -> list[float]:
+    """Slack seconds between one Web API call and the next, over the whole run."""
+    at = sorted(c.at for c in emulator.calls)
+    return [b - a for a, b in zip(at, at[1:])]
+
+
+async def test_fifteen_openings_under_tier_2_never_stall_slack(database_url, clock):
+    """15 people open crises at the same moment under Slack's enforced tiers: every plan is pinned, and the bot
+    never leaves Slack idle for a whole window while openings wait (the limiter recovers as the window frees)."""
+    emulator, bot = await _squeezed(database_url, clock)
+    try:
+        async with aiohttp.ClientSession() as session:
+            ws = Workspace(emulator, bot_url=bot.events_url, signing_secret=SIGNING_SECRET, session=session)
+            people = [Person(emulator.add_user(f"responder{n}").id, ws, emulator) for n in range(15)]
+            # Slack refuses a few calls anyway (another app on the token): Retry-After is Slack seconds
+            emulator.inject("conversations.setTopic", status=429, retry_after=20, times=3)
+            asked = time.time()
+            await asyncio.gather(*(p.types(f"/crisis open high Spike number {n}") for n, p in enumerate(people)))
+            last_asked = (time.time() - asked) * SQUEEZE
+
+            def pinned():
+                channels = crisis_channels(emulator)
+                return len(channels) == 15 and all(emulator.pins(c.id) for c in channels)
+
+            await emulator.wait_for(pinned, timeout=60)
+            took = (time.time() - asked) * SQUEEZE - last_asked
+            await bot.settled()
+        gaps = _gaps(emulator)
+        print(f"15 openings: last plan pinned {took:.0f} Slack-s after the last request; longest gap without a "
+              f"Slack call {max(gaps):.0f} Slack-s; 429s: {sum(c.status == 429 for c in emulator.calls)}")
+        assert len(crisis_channels(emulator)) == 15  # none lost, none doubled
+        assert max(gaps) < 60  # never a whole window without a Slack call
+        assert took < 4 * 60  # the last opening is pinned within a few of Slack's minutes
     finally:
         await bot.stop()
         await emulator.close()

@@ -11,14 +11,14 @@ async def test_a_bad_signature_gets_401_and_no_slack_call(alice: Person, emulato
     reply = await alice.types("/crisis open Fake", signature="v0=" + "0" * 64)
 
     assert reply.status == 401
-    assert [c.method for c in emulator.calls] == []
+    assert [c.method for c in emulator.calls if c.method != "auth.test"] == []  # the start-up's auth.test aside
 
 
 async def test_a_stale_timestamp_gets_401_and_no_slack_call(alice: Person, emulator):
     reply = await alice.types("/crisis open Replayed", timestamp=int(time.time()) - 600)
 
     assert reply.status == 401
-    assert [c.method for c in emulator.calls] == []
+    assert [c.method for c in emulator.calls if c.method != "auth.test"] == []  # the start-up's auth.test aside
 
 
 async def test_health_check_answers_when_the_database_does(bot, workspace):

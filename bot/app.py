@@ -27,6 +27,7 @@ from bot.catalog import Catalog
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.plan import Plan
 from bot.plan_loader import load_plan
+from bot.services import failpoints
 from bot.services.changes import ChangeService
 from bot.services.container import Services, build_services
 from bot.services.deps import Deps
@@ -69,12 +70,14 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
     app = web.Application(client_max_size=MAX_BODY, middlewares=[request_logging_middleware])
 
     async def database(app: web.Application):
+        failpoints.arm(settings.crisisbot_crash_at)  # crash tests only; empty in production
         engine = make_engine(settings.database_url)
         await upgrade(engine)
         sessions = make_sessions(engine)
         app[STORE] = SqlCrisisStore(sessions)
         app[CHANGE_STORE] = SqlChangeStore(sessions)
-        app[STORES] = (SqlDossierStore(sessions), SqlReminderStore(sessions), SqlAlertStore(sessions),
+        claim = timedelta(seconds=settings.crisisbot_post_claim_seconds)
+        app[STORES] = (SqlDossierStore(sessions), SqlReminderStore(sessions, claim), SqlAlertStore(sessions, claim),
                        SqlEventStore(sessions))
         yield
         await engine.dispose()

@@ -110,6 +110,7 @@ TAKES = {
     "slack_timeout_seconds": "a number of seconds above 0, e.g. 10",
     "slack_startup_seconds": "a number of seconds, e.g. 20 (0: auth.test is asked once at start)",
     "slack_rate_wait_seconds": "a number of seconds, e.g. 30",
+    "crisisbot_post_claim_seconds": "a number of seconds above 0, e.g. 60",
 }
 SECRET_SETTINGS = ("slack_bot_token", "slack_signing_secret", "slack_app_token", "crisisbot_alert_token")
 
@@ -178,6 +179,11 @@ class Settings(BaseSettings):
     # how long one Web API call may wait for its slot under Slack's rate limits before it fails for now (an
     # opening step, a reminder: tried again by the next tick)
     slack_rate_wait_seconds: float = 30.0
+    # how long a process's claim on a reminder or triage post lasts; after, another process checks whether the
+    # post went out (its token in the channel) and finishes it
+    crisisbot_post_claim_seconds: float = 60.0
+    # crash tests only: points where the process kills itself (bot/services/failpoints.py); empty in production
+    crisisbot_crash_at: str = ""
 
     @property
     def admins(self) -> frozenset[str]:
@@ -220,7 +226,7 @@ class Settings(BaseSettings):
                              "a translation is a folder of bot/locales")
         return language
 
-    @field_validator("crisisbot_opening_lease_seconds", "slack_timeout_seconds")
+    @field_validator("crisisbot_opening_lease_seconds", "slack_timeout_seconds", "crisisbot_post_claim_seconds")
     @classmethod
     def _positive_seconds(cls, value: float, info) -> float:
         if not 0 < value < float("inf"):

@@ -24,8 +24,9 @@ TRIAGE_CLAIM = timedelta(seconds=60)  # a triage post's claim: longer than the p
 
 
 class SqlAlertStore:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]):
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], triage_claim: timedelta = TRIAGE_CLAIM):
         self.sessions = sessions
+        self.triage_claim = triage_claim  # how long a process's claim on a triage post lasts
 
     async def ingest(self, alert: Alert, tier: str, opens: bool, new_crisis: Crisis, now: datetime,
                      lease: tuple[str, datetime] | None = None) -> Intake:
@@ -179,13 +180,13 @@ class SqlAlertStore:
                                .execution_options(synchronize_session=False))
             await session.commit()
 
-    async def claim_triage(self, triage_id: int, hold: timedelta = TRIAGE_CLAIM,
+    async def claim_triage(self, triage_id: int, hold: timedelta | None = None,
                            wall: datetime | None = None) -> tuple[str, bool] | None:
         """Claim the post of a triage request not posted yet: (token, resumed), or None when another process holds
         it or it is posted. The token goes out in the message; a claim that ran out without `triage_posted` (a
         crash between the post and the commit) is taken again with the same token, `resumed`, so the caller
         looks for the message before posting it again."""
-        wall = wall or datetime.now(timezone.utc)
+        wall, hold = wall or datetime.now(timezone.utc), hold or self.triage_claim
         async with self.sessions() as session:
             row = await session.get(TriageRow, triage_id)
             if row is None or row.ts is not None or (row.claim_token and row.claimed_until

@@ -35,8 +35,9 @@ def _to_reminder(row: ReminderRow) -> Reminder:
 
 
 class SqlReminderStore:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]):
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], claim_hold: timedelta = CLAIM_HOLD):
         self.sessions = sessions
+        self.claim_hold = claim_hold
 
     async def schedule(self, reminders: list[Reminder]) -> None:
         """Set each reminder's due time, creating its row or moving the existing one."""
@@ -92,7 +93,7 @@ class SqlReminderStore:
             return [_to_reminder(r) for r in rows]
 
     async def claim_due(self, now: datetime, plan: Plan, limit: int = 50, *, wall: datetime | None = None,
-                        hold: timedelta = CLAIM_HOLD) -> list[tuple[Reminder, str, bool]]:
+                        hold: timedelta | None = None) -> list[tuple[Reminder, str, bool]]:
         """The reminders due at `now` that this process now owns: (reminder, claim token, resumed).
 
         A claim is a token on the row until `wall + hold` (wall time: it is about processes being alive); the
@@ -101,6 +102,7 @@ class SqlReminderStore:
         caller first looks for that token in the channel, so a message that did go out is not posted twice.
         """
         wall = wall or datetime.now(timezone.utc)
+        hold = hold or self.claim_hold
         async with self.sessions() as session:
             free = or_(col(ReminderRow.claim_token).is_(None), col(ReminderRow.claimed_until) < wall)
             rows = (await session.exec(

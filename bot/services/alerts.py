@@ -15,6 +15,7 @@ from bot.domain.intake import Intake, Route, crisis_from, opens_crisis, tier
 from bot.domain.notices import Audience, Notice
 from bot.domain.timeline import Kind
 from bot.ports import SlackCallFailed
+from bot.services import failpoints
 from bot.services.crises import CrisisService
 from bot.services.deps import Deps
 
@@ -136,9 +137,11 @@ class AlertService:
         token, resumed = claim
         notice = await self._triage_notice(triage)
         channel = self.deps.slack.channel_of(notice)
+        failpoints.reached("claimed:triage")
         try:
             ts = await self.deps.slack.find_claimed(notice, token) if resumed else None
             ts = ts or await self.deps.slack.post(notice, claim=token)
+            failpoints.reached("posted:triage")
         except BaseException:
             await asyncio.shield(self.deps.alerts.release_triage(triage_id, token))  # the next tick looks for it
             raise

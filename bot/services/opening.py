@@ -17,6 +17,7 @@ from bot.domain.roles import Assignment, user_id
 from bot.domain.sitrep import Sitrep
 from bot.domain.timeline import Entry, Kind
 from bot.ports import ChannelNameTaken, SlackCallFailed
+from bot.services import failpoints
 from bot.services.deps import Deps
 from bot.services.recorded import mark_recorded
 from bot.services.reminders import ReminderService
@@ -75,17 +76,23 @@ class OpeningRunner:
         assert crisis.id is not None
         states = retryable(await self.deps.crises.steps(crisis.id))
         running: dict[asyncio.Task[StepState], str] = {}
-        while True:
-            for step in ready(states, set(running.values())):
-                previous = states.get(step, StepState(step))
-                running[asyncio.create_task(self._attempt(step, crisis, previous))] = step
-            if not running:
-                break
-            done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                state = task.result()
-                states[running.pop(task)] = state
-                await self.deps.crises.save_step(crisis, state)
+        try:
+            while True:
+                for step in ready(states, set(running.values())):
+                    previous = states.get(step, StepState(step))
+                    running[asyncio.create_task(self._attempt(step, crisis, previous))] = step
+                if not running:
+                    break
+                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    state = task.result()
+                    states[running.pop(task)] = state
+                    await self.deps.crises.save_step(crisis, state)
+                    failpoints.reached(f"step:{state.step}")
+        finally:  # cancelled (a shutdown, the end of a tick's resume): no step goes on once the lease is given up
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
         if finished(states):
             crisis.status = Status.OPEN
             await self.deps.crises.mark_open(crisis)

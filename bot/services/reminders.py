@@ -24,6 +24,7 @@ from bot.domain.reminders import (AFTER_CLOSE, WHILE_ACTIVE, Reminder, ReminderK
 from bot.domain.sitrep import Sitrep
 from bot.domain.timeline import Kind
 from bot.ports import SlackCallFailed
+from bot.services import failpoints
 from bot.services.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -188,12 +189,15 @@ class ReminderService:
                     **data) -> str | None:
         """Post a reminder's message with its claim's token; a resumed claim first looks for it in the channel."""
         notice = Notice(kind, crisis, audience, data)
+        failpoints.reached("claimed:reminder")
         if claim.resumed:
             ts = await self.deps.slack.find_claimed(notice, claim.token)
             if ts is not None:
                 log.info("crisis %s: the %s message went out before a crash; not posted again", crisis.id, kind)
                 return ts
-        return await self.deps.slack.post(notice, claim=claim.token)
+        ts = await self.deps.slack.post(notice, claim=claim.token)
+        failpoints.reached("posted:reminder")
+        return ts
 
     async def _fire(self, reminder: Reminder, claim: Claim) -> int:
         crisis = await self.deps.crises.get(reminder.crisis_id)

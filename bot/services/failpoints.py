@@ -5,7 +5,7 @@ the commit that records it, between two database steps of an opening) last micro
 `crisisbot serve` with CRISISBOT_CRASH_AT naming points, and the process dies there, exactly, the first time it
 gets there. Unset (production), `reached` does nothing.
 
-Points: `step:<opening step>` (the step recorded), `claimed:reminder`, `posted:reminder` (the Slack call
+Points: `did:<opening step>` (done, not yet recorded), `step:<opening step>` (recorded), `claimed:reminder`, `posted:reminder` (the Slack call
 answered, not yet marked done), `claimed:triage`, `posted:triage`.
 """
 

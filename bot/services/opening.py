@@ -112,6 +112,7 @@ class OpeningRunner:
         state = StepState(step, attempts=previous.attempts + 1)
         try:
             state.detail = await getattr(self, f"_{step}")(crisis) or {}
+            failpoints.reached(f"did:{step}")  # done, not yet recorded
             state.status = StepStatus.DONE
         except SlackCallFailed as exc:
             state.status, state.error = StepStatus.FAILED, exc.code

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.emulator.state import BOT_USER_ID
 from tests.support.crisis import crisis_channels, said_in
 from tests.support.people import Person
@@ -19,7 +21,7 @@ async def test_a_429_is_waited_out_and_the_channel_made_once(alice: Person, emul
 
     await alice.types("/crisis open Leaked memo")
 
-    await alice.sees_privately("is open", timeout=10)
+    await alice.sees_privately("is open", timeout=60)
     assert [c.status for c in emulator.calls_to("conversations.create")] == [429, 200]
     assert [c.name for c in crisis_channels(emulator)] == [NAME]
 
@@ -30,7 +32,7 @@ async def test_server_errors_are_retried_with_backoff(alice: Person, emulator):
 
     await alice.types("/crisis open Leaked memo")
 
-    await alice.sees_privately("is open", timeout=15)
+    await alice.sees_privately("is open", timeout=60)
     channel = emulator.channel_by_name(NAME)
     assert len(plans(emulator, channel.id)) == 1
     assert len(emulator.pins(channel.id)) == 1
@@ -41,7 +43,7 @@ async def test_an_outage_midway_is_resumed_by_the_next_tick(alice: Person, emula
 
     await alice.types("/crisis open Leaked memo")
 
-    told = await alice.sees_privately("I keep trying", timeout=20)
+    told = await alice.sees_privately("I keep trying", timeout=60)
     assert "pin the crisis plan" in told.text
     emulator.clear_faults()
     await bot.services.tick()
@@ -57,7 +59,7 @@ async def test_a_restart_midway_resumes_without_a_second_channel_plan_or_pin(
         alice: Person, emulator, bot, workspace):
     emulator.inject("chat.postMessage", status=503, times=None)
     await alice.types("/crisis open Leaked memo")
-    await alice.sees_privately("I keep trying", timeout=20)
+    await alice.sees_privately("I keep trying", timeout=60)
 
     await bot.restart()
     workspace.bot_url = bot.events_url
@@ -136,6 +138,8 @@ async def test_a_double_click_on_a_phase_records_it_once(alice: Person, emulator
 
     await emulator.wait_for(lambda: len([e for e in emulator.ephemerals(user="U0ALICE")
                                          if "Response recorded" in e.text]) >= 2)
+    await emulator.wait_for(lambda: [m for m in said_in(emulator, channel) if "*Response* recorded" in m])
+    await bot.settled()  # every click's work is done: nothing more can come
     assert len(await bot.services.deps.dossier.milestones(crisis.id)) == 1
     assert len([m for m in said_in(emulator, channel) if "*Response* recorded" in m]) == 1
 
@@ -144,7 +148,7 @@ async def test_a_plan_posted_before_a_crash_is_not_posted_again(alice: Person, e
     """The plan went out, then the process died before recording it: the resume finds it in the channel."""
     emulator.inject("pins.add", status=503, times=None)
     await alice.types("/crisis open Leaked memo")
-    await alice.sees_privately("I keep trying", timeout=20)
+    await alice.sees_privately("I keep trying", timeout=60)
     crisis = (await bot.services.crises.active())[0]
     steps = await bot.services.deps.crises.steps(crisis.id)
     from bot.domain.opening import StepState
@@ -162,17 +166,17 @@ async def test_a_plan_posted_before_a_crash_is_not_posted_again(alice: Person, e
 async def test_a_call_that_times_out_is_retried(emulator, database_url, clock, workspace):
     from tests.support.harness import BotUnderTest
 
-    bot = await BotUnderTest(emulator, database_url, clock, slack_timeout_seconds=1).start()
+    bot = await BotUnderTest(emulator, database_url, clock, slack_timeout_seconds=3).start()
     try:
         workspace.bot_url = bot.events_url
         alice = Person("U0ALICE", workspace, emulator)
-        emulator.inject("pins.add", delay=2.5, times=1)  # Slack hangs once
+        emulator.inject("pins.add", until=asyncio.Event(), times=1)  # Slack hangs once (until it closes)
 
         await alice.types("/crisis open Leaked memo")
 
-        await alice.sees_privately("is open", timeout=15)
+        await alice.sees_privately("is open", timeout=60)
         channel = emulator.channel_by_name(NAME)
-        assert len(emulator.pins(channel.id)) == 1  # pinned once, by the retry after the 1 s timeout
+        assert len(emulator.pins(channel.id)) == 1  # pinned once, by the retry after the 3 s timeout
         assert len(plans(emulator, channel.id)) == 1
     finally:
         await bot.stop()

@@ -11,7 +11,8 @@ async def home_of(workspace, emulator, user: str) -> str:
     """Open the Home tab and wait until the bot has published it (again)."""
     published = len(emulator.calls_to("views.publish"))
     await workspace.open_home(user)
-    await emulator.wait_for(lambda: len(emulator.calls_to("views.publish")) > published)
+    await emulator.wait_for(lambda: [c for c in emulator.calls_to("views.publish")[published:]
+                                     if c.args.get("user_id") == user and c.status == 200])
     view = emulator.home(user)
     assert view is not None and check_view(view, kind="home") is None
     return "\n".join(mrkdwn_texts(view["blocks"]))

@@ -353,7 +353,7 @@ async def collect(stream: asyncio.StreamReader, into: list[str]) -> None:
         into.append(line.decode("utf-8", "replace").rstrip("\n"))
 
 
-async def wait_healthy(url: str, proc, timeout: float = 30.0) -> None:
+async def wait_healthy(url: str, proc, timeout: float = 60.0) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     async with aiohttp.ClientSession() as session:
@@ -391,17 +391,19 @@ async def test_sigterm_lets_an_acknowledged_opening_finish_before_exit(tmp_path)
             forged = await ws.slash("U0ALICE", "C0GENERAL", f"note {REAL_BOT_TOKEN} {REAL_SIGNING_SECRET}",
                                     signature="v0=forged")
             assert forged.status == 401
-            emu.inject("pins.add", delay=2.0)
+            pin_held = asyncio.Event()
+            emu.inject("pins.add", until=pin_held)
             reply = await ws.slash("U0ALICE", "C0GENERAL", "open high Slow pin")
             assert reply.status == 200
 
         def crisis_channel():
             return next((c for c in emu.channels if (c.name or "").startswith("crisis-")), None)
 
-        channel = await emu.wait_for(crisis_channel, timeout=10)
+        channel = await emu.wait_for(crisis_channel, timeout=60)
         assert emu.pins(channel.id) == []  # the signal comes while the opening is still under way
         proc.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(proc.wait(), timeout=40) == 0
+        pin_held.set()  # Slack answers the pin only once the process was asked to stop
+        assert await asyncio.wait_for(proc.wait(), timeout=90) == 0
         await asyncio.gather(*readers)
 
         assert len(emu.pins(channel.id)) == 1

@@ -8,6 +8,8 @@ import os
 
 import aiohttp
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.emulator import SlackEmulator, Workspace
 from tests.support.processes import PROCESS_TOKEN, BotProcess
@@ -20,6 +22,16 @@ async def emulator():
     await emu.start()
     yield emu
     await emu.close()
+
+
+async def recorded_open(database_url: str) -> bool:
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            rows = list(await conn.execute(text("SELECT status, lease_owner FROM crisis")))
+    finally:
+        await engine.dispose()
+    return bool(rows) and all(r.status == "open" and r.lease_owner is None for r in rows)
 
 
 def crisis_channels(emulator):
@@ -42,7 +54,7 @@ async def test_killed_right_after_the_channel_is_made_then_restarted(emulator, d
             reply = await ws.slash("U0ALICE", "C0GENERAL", "open high Leaked memo", command="/crisis")
             assert reply.status == 200
             await emulator.wait_for(lambda: [c for c in emulator.calls_to("conversations.create")
-                                             if c.response.get("ok")], timeout=20)
+                                             if c.response.get("ok")], timeout=60)
             await first.kill()
     finally:
         await first.kill()
@@ -54,8 +66,8 @@ async def test_killed_right_after_the_channel_is_made_then_restarted(emulator, d
             channels = crisis_channels(emulator)
             return channels if channels and emulator.pins(channels[0].id) else None
 
-        channels = await emulator.wait_for(opened, timeout=30)
-        await emulator.wait_for(lambda: emulator.dms("U0ALICE"), timeout=10)  # told the room is ready
+        channels = await emulator.wait_for(opened, timeout=60)
+        await emulator.wait_for(lambda: emulator.dms("U0ALICE"), timeout=60)  # told the room is ready
     finally:
         await second.stop()
 
@@ -88,8 +100,9 @@ async def test_two_replicas_on_postgresql_make_one_crisis_of_simultaneous_alerts
             channels = crisis_channels(emulator)
             return channels if channels and emulator.pins(channels[0].id) else None
 
-        channels = await emulator.wait_for(opened, timeout=30)
-        await asyncio.sleep(1.5)  # both replicas tick a few times meanwhile
+        channels = await emulator.wait_for(opened, timeout=60)
+        # Recorded open, its lease let go: from here no replica's tick resumes it, so the counts are final.
+        await emulator.wait_for(lambda: recorded_open(database_url), timeout=60)
         assert len(crisis_channels(emulator)) == 1
         assert len(plans(emulator, channels[0].id)) == 1
         assert len([c for c in emulator.calls_to("conversations.create") if c.response.get("ok")]) == 1

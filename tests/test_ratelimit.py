@@ -109,9 +109,9 @@ async def test_alerts_on_many_keys_never_make_slack_refuse_a_channel(database_ur
                 channels = [c for c in emulator.channels if (c.name or "").startswith("crisis-")]
                 return len(channels) == 25 and all(emulator.pins(c.id) for c in channels)
 
-            await emulator.wait_for(all_pinned, timeout=30)
+            await emulator.wait_for(all_pinned, timeout=90)
             await emulator.wait_for(lambda: all(c.topic for c in emulator.channels
-                                                if (c.name or "").startswith("crisis-")), timeout=30)
+                                                if (c.name or "").startswith("crisis-")), timeout=90)
         # Channel creation never hits Slack's limit. (With Slack's minute squeezed 30-fold, a
         # few milliseconds of latency can still trip another method now and then; slack-sdk
         # retries those after Retry-After, and nothing is lost, as the topics show.)
@@ -158,7 +158,7 @@ async def test_fifteen_openings_under_tier_2_never_stall_slack(database_url, clo
                 channels = crisis_channels(emulator)
                 return len(channels) == 15 and all(emulator.pins(c.id) for c in channels)
 
-            await emulator.wait_for(pinned, timeout=60)
+            await emulator.wait_for(pinned, timeout=120)
             took = (time.time() - asked) * SQUEEZE - last_asked
             await bot.settled()
         gaps = _gaps(emulator)

@@ -118,7 +118,7 @@ async def test_another_crisis_claimed_name_is_not_adopted(bot, emulator, alice: 
     made = emulator.add_channel(NAME, members=[BOT_USER_ID], creator=BOT_USER_ID)
 
     await alice.types("/crisis open high Leaked memo")  # the same title, the same day
-    told = await alice.sees_privately("is open", timeout=15)
+    told = await alice.sees_privately("is open", timeout=60)
 
     second = next(c for c in await store.active() if c.id != first.id)
     assert second.channel_name == NAME + "-2"  # not the other crisis's channel

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.support.crisis import open_crisis
 from tests.support.people import Person, fill_in
 
@@ -73,13 +75,15 @@ async def test_a_crisis_survives_a_restart_of_the_bot(alice: Person, emulator, b
 
 
 async def test_a_crisis_closed_while_still_opening_stays_closed(alice: Person, emulator, bot):
-    emulator.inject("conversations.setTopic", delay=1.0)  # one opening step lags behind
+    topic_held = asyncio.Event()
+    emulator.inject("conversations.setTopic", until=topic_held)  # one opening step lags behind
     await alice.types("/crisis open high Lagging topic")
     channel = await emulator.wait_for(lambda: next(
         (c for c in emulator.channels if (c.name or "").endswith("lagging-topic") and emulator.pins(c.id)), None))
 
     await alice.types("/crisis close Close early", channel=channel.id)
     await alice.sees_privately("is closed")
+    topic_held.set()
     await alice.sees_privately("is open")  # the opening finishes afterwards
 
     crisis = await bot.services.crises.in_channel(channel.id)

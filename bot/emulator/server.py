@@ -48,6 +48,7 @@ class Fault:
     retry_after: int | None = None
     delay: float | None = None
     times: int | None = 1
+    until: asyncio.Event | None = None  # hold the call until the test sets it (or the emulator closes)
 
 
 class _BadJson(Exception):
@@ -124,15 +125,16 @@ class SlackEmulator(State):
     # ----- fault injection ----------------------------------------------------------------
     def inject(self, method: str, *, error: str | None = None, status: int | None = None,
                retry_after: int | None = None, delay: float | None = None,
-               times: int | None = 1) -> Fault:
+               times: int | None = 1, until: asyncio.Event | None = None) -> Fault:
         """Make the next `times` calls to `method` ("*" = any, "response_url" too) fail.
 
         error → ok:false with that code; status → that HTTP status (429 adds Retry-After
-        and a `ratelimited` body, others a plain-text body); delay → sleep before answering.
+        and a `ratelimited` body, others a plain-text body); delay → sleep before answering;
+        until → hold the call until the test sets that event, so a test waits on an event, not a time.
         """
-        if error is None and status is None and retry_after is None and delay is None:
-            raise ValueError("inject() needs error, status, retry_after or delay")
-        fault = Fault(method, error, status, retry_after, delay, times)
+        if error is None and status is None and retry_after is None and delay is None and until is None:
+            raise ValueError("inject() needs error, status, retry_after, delay or until")
+        fault = Fault(method, error, status, retry_after, delay, times, until)
         self.faults.append(fault)
         return fault
 
@@ -163,6 +165,12 @@ class SlackEmulator(State):
             return None
         if fault.delay:
             await self._sleep(fault.delay)
+        if fault.until is not None:
+            released = asyncio.ensure_future(fault.until.wait())
+            closing = asyncio.ensure_future(self._closing.wait())
+            await asyncio.wait({released, closing}, return_when=asyncio.FIRST_COMPLETED)
+            released.cancel()
+            closing.cancel()
         status = fault.status or (429 if fault.retry_after is not None else None)
         if status == 429:
             return self._respond(method, args, {"ok": False, "error": fault.error or "ratelimited"},
@@ -303,7 +311,7 @@ class SlackEmulator(State):
         return web.Response(status=status, text=text)
 
     # ----- waiting ------------------------------------------------------------------------
-    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0,
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 30.0,
                        interval: float = 0.01, message: str | None = None) -> Any:
         """Poll `predicate()` until it returns something truthy and return that value.
 

@@ -218,8 +218,8 @@ async def test_fault_injection(client: AsyncWebClient, emu: SlackEmulator) -> No
 
 
 async def test_injected_delay_times_out_client(emu: SlackEmulator) -> None:
-    emu.inject("auth.test", delay=3)
-    slow = AsyncWebClient(base_url=emu.base_url, token=TOKEN, timeout=1)
+    emu.inject("auth.test", until=asyncio.Event())  # held until the emulator closes
+    slow = AsyncWebClient(base_url=emu.base_url, token=TOKEN, timeout=2)
     with pytest.raises(asyncio.TimeoutError):
         await slow.auth_test()
     assert (await slow.auth_test())["ok"] is True

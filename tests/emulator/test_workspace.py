@@ -122,11 +122,17 @@ async def test_react_and_say_events(ws: Workspace, receiver: Receiver, emu: Slac
 
 
 async def test_wait_for(emu: SlackEmulator, ws: Workspace) -> None:
+    polled = asyncio.Event()
+
     async def later() -> None:
-        await asyncio.sleep(0.05)
+        await polled.wait()  # said only once wait_for is already polling
         await ws.say("U0ALICE", "C0GENERAL", "done")
+
+    def done():
+        polled.set()
+        return [m for m in emu.messages("C0GENERAL") if m.text == "done"]
     task = asyncio.create_task(later())
-    found = await emu.wait_for(lambda: [m for m in emu.messages("C0GENERAL") if m.text == "done"])
+    found = await emu.wait_for(done)
     assert found[0].user == "U0ALICE"
     await task
     with pytest.raises(AssertionError, match="not met within 0.05s"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -102,7 +103,8 @@ async def test_a_form_state_of_the_wrong_shape_is_answered(rig: Rig, callback, v
 
 async def test_the_scheduler_tick_does_not_run_an_opening_a_second_time(rig: Rig):
     """Found as a flaky UNIQUE(opening_step) failure: the tick resumed an opening still running for its request."""
-    rig.emu.inject("conversations.setTopic", delay=0.5)  # the request's opening is still running at the tick
+    topic_held = asyncio.Event()
+    rig.emu.inject("conversations.setTopic", until=topic_held)  # the request's opening still runs at the tick
     rig.watch.start()
     await rig.alice.types("/crisis open high Raced")
     await rig.emu.wait_for(lambda: rig.emu.calls_to("conversations.create"))
@@ -112,6 +114,7 @@ async def test_the_scheduler_tick_does_not_run_an_opening_a_second_time(rig: Rig
         failed = []
     except Exception as exc:
         failed = [f"the tick failed: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"]
+    topic_held.set()
     await rig.watch.settle()
 
     channel = rig.emu.channel_by_name("crisis-20261121-raced")

@@ -122,7 +122,7 @@ class Watch:
         self._calls, self._logs = len(self.emu.calls), len(self.caplog.records)
         self._internal = len(self.emu.internal_errors)
 
-    async def settle(self, timeout: float = 10.0) -> None:
+    async def settle(self, timeout: float = 60.0) -> None:
         """Wait until the bot has no acknowledged work left (three quiet polls in a row)."""
         work = self.bot.running.app[INFLIGHT]
         deadline, quiet = time.monotonic() + timeout, 0

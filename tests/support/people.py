@@ -18,7 +18,7 @@ class Person:
         self.typed_at = len(self.emu.ephemerals(user=self.id))
         return await self.ws.slash(self.id, channel, text, command=command, **signing)
 
-    async def sees_privately(self, containing: str, timeout: float = 5.0, *, since_typed: bool = True):
+    async def sees_privately(self, containing: str, timeout: float = 30.0, *, since_typed: bool = True):
         """Waits for an ephemeral (or response_url) message to this person that contains the text: by default
         one that came after the last command they typed, so an earlier, similar answer doesn't count."""
 
@@ -63,7 +63,7 @@ def mrkdwn_texts(blocks: list[dict]) -> list[str]:
     return found
 
 
-async def fill_in(person: Person, values: dict, timeout: float = 5.0):
+async def fill_in(person: Person, values: dict, timeout: float = 30.0):
     """Waits for a modal to be open for the person, then submits it with these values."""
     views = await person.emu.wait_for(lambda: person.emu.open_views(person.id), timeout=timeout)
     return await person.ws.submit_view(person.id, views[-1].id, values)

@@ -45,12 +45,14 @@ class BotProcess:
         self.alert_token = self.env["CRISISBOT_ALERT_TOKEN"]
         self.proc: asyncio.subprocess.Process | None = None
 
-    async def start(self, timeout: float = 30) -> "BotProcess":
+    async def start(self, timeout: float = 90) -> "BotProcess":
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot.cli", "serve", env=self.env, cwd=os.getcwd(),
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout  # a deadline in time, however slowly each poll goes on a busy machine
         async with aiohttp.ClientSession() as session:
-            for _ in range(int(timeout * 10)):
+            while loop.time() < deadline:
                 try:
                     async with session.get(self.url + "/healthz") as response:
                         if response.status == 200:

@@ -78,6 +78,25 @@ class Crisis:
         self.closed_at = at
 
 
+# Characters that change how the text *around* them reads: bidi embeddings, overrides and isolates
+# (U+202A-U+202E, U+2066-U+2069) and the directional marks (U+200E, U+200F, U+061C), and invisible ones (the
+# zero-width space, joiners, word joiner, BOM). A title is shown inside sentences, so an override left in it
+# would flip the rest of the line ("Trojan Source", CVE-2021-42574). They are dropped from titles.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_DROPPED = {ord(c): None for c in BIDI_CONTROLS + INVISIBLE}
+
+
+def clean_title(text: str) -> str:
+    """A title as it is kept: no control, bidi or invisible characters, no lone surrogates (a JSON body may
+    carry one, and no database or Slack takes it), runs of spaces made one. Mentions and mrkdwn stay as
+    typed: they are escaped on the way out (handlers/escape.py)."""
+    kept = clean(text).translate(_DROPPED)
+    kept = kept.encode("utf-8", "replace").decode("utf-8") if any(0xD800 <= ord(c) <= 0xDFFF for c in kept) \
+        else kept
+    return " ".join(kept.split())
+
+
 @dataclass(frozen=True)
 class OpenRequest:
     """What somebody asked for: from `/crisis open`, the modal, or (later) an alert."""
@@ -90,7 +109,7 @@ class OpenRequest:
     origin_channel: str | None = None
 
     def to_crisis(self, plan: Plan, now: datetime) -> Crisis:
-        title = " ".join(clean(self.title).split())
+        title = clean_title(self.title)
         if not title:
             raise TitleRequired()
         if len(title) > plan.limits.title:

@@ -83,7 +83,8 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
         await engine.dispose()
 
     async def slack(app: web.Application):
-        session = aiohttp.ClientSession()
+        # slack-sdk applies its `timeout` only to sessions it makes itself: a shared session carries it
+        session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=max(1.0, settings.slack_timeout_seconds)))
 
         def web_client(handlers: list) -> AsyncWebClient:
             return AsyncWebClient(token=settings.secret("slack_bot_token") or None, base_url=settings.slack_api_url,

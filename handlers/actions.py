@@ -15,14 +15,15 @@ from handlers.escape import esc
 from handlers.replies import answering, privately
 
 
-async def crisis_by_id(ctx: HandlerContext, value: str | int | None) -> Crisis:
+async def crisis_by_id(ctx: HandlerContext, value: str | int | None, user: str) -> Crisis:
+    """The crisis a button, menu or form names, when `user` may act on it (a member, for a private one)."""
     try:
         crisis = await ctx.services.deps.crises.get(int(value))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         crisis = None
     if crisis is None:
         raise UnknownCrisis(ref=str(value)[:20])
-    return crisis
+    return await ctx.services.privacy.check(crisis, user)
 
 
 def register(app: AsyncApp, ctx: HandlerContext) -> None:
@@ -43,7 +44,7 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
             await ack()
             action = body["actions"][0]
             async with answering(ctx, privately(respond), action["action_id"]):
-                crisis = await crisis_by_id(ctx, action.get("value"))
+                crisis = await crisis_by_id(ctx, action.get("value"), body["user"]["id"])
                 if make_view is close_form:
                     await ctx.services.crises.may_close(crisis, body["user"]["id"])
                 crisis.require_open()
@@ -59,7 +60,7 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
         action = body["actions"][0]
         async with answering(ctx, privately(respond), "record phase"):
             crisis_id, _, phase = ((action.get("selected_option") or {}).get("value") or "").partition(":")
-            crisis = await crisis_by_id(ctx, crisis_id)
+            crisis = await crisis_by_id(ctx, crisis_id, body["user"]["id"])
             milestone = await ctx.services.phases.record(crisis, phase, "", by=body["user"]["id"])
             await privately(respond)(t.t("milestone.recorded", phase=esc(ctx.plan.phase(milestone.phase).name)))
 
@@ -68,6 +69,6 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
         await ack()
         action = body["actions"][0]
         async with answering(ctx, privately(respond), "reopen crisis"):
-            crisis = await crisis_by_id(ctx, action.get("value"))
+            crisis = await crisis_by_id(ctx, action.get("value"), body["user"]["id"])
             await ctx.services.crises.reopen(crisis, body["user"]["id"])
             await privately(respond)(t.t("closed.reopen_done"))

@@ -50,7 +50,7 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
         await ack()
         action = body["actions"][0]
         async with answering(ctx, privately(respond), "record recovery"):
-            crisis = await crisis_by_id(ctx, action.get("value"))
+            crisis = await crisis_by_id(ctx, action.get("value"), body["user"]["id"])
             if crisis.is_closed:
                 raise AlreadyClosed(title=crisis.title)
             milestone = await ctx.services.phases.record(crisis, RECOVERY, "", by=body["user"]["id"])

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.crisis import Crisis
-from bot.domain.roles import holders
 from bot.domain.story import FirstResponse, first_response
-from handlers.blocks.home import MAX_CLOSED, home_view
+from handlers.actions import crisis_by_id
+from handlers.blocks.home import ADOPT_LESSONS, MAX_CLOSED, home_view
 from handlers.context import HandlerContext
+from handlers.replies import answering, tell_user
 from handlers.slack_errors import error_code
 
 log = logging.getLogger(__name__)
@@ -26,30 +27,43 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
         if event.get("tab") != "home" or not event.get("user"):
             return
         user = event["user"]
+        await publish(client, user)
+
+    async def publish(client: AsyncWebClient, user: str) -> None:
         view = await build_home(ctx, user)
         try:
             await client.views_publish(user_id=user, view=view)
         except SlackApiError as exc:
             log.warning("views.publish for %s failed: %s", user, error_code(exc))
 
+    @app.action(ADOPT_LESSONS)
+    async def adopt_lessons(ack: AsyncAck, body: dict, client: AsyncWebClient) -> None:
+        """An admin shares a private crisis's lessons with every later plan, from the Home tab."""
+        await ack()
+        user = body["user"]["id"]
+
+        async def say(text: str) -> None:
+            await tell_user(client, user, None, text)
+
+        async with answering(ctx, say, "adopt lessons"):
+            crisis = await crisis_by_id(ctx, body["actions"][0].get("value"), user)
+            count = await ctx.services.privacy.adopt(crisis, user)
+            await say(ctx.catalog.t("privacy.adopted", count=count) if count
+                      else ctx.catalog.t("privacy.nothing_to_adopt"))
+            await publish(client, user)
+
 
 async def build_home(ctx: HandlerContext, user: str) -> dict:
-    deps = ctx.services.deps
-
-    async def visible(crisis: Crisis) -> bool:
-        """Private crises only to the people in them: who opened it, and who holds a role."""
-        if not crisis.private or user in (crisis.opened_by, crisis.lead):
-            return True
-        assert crisis.id is not None
-        return user in holders(await deps.dossier.roles(crisis.id)).values()
-
-    active = [c for c in await ctx.services.crises.active() if await visible(c)]
+    deps, privacy = ctx.services.deps, ctx.services.privacy
+    active = await privacy.visible(await ctx.services.crises.active(), user)
     closed: list[tuple[Crisis, FirstResponse]] = []
+    adoptable: dict[int, int] = {}
     for crisis in await deps.crises.recently_closed(CLOSED_LOOKED_AT):
         if len(closed) == MAX_CLOSED:
             break
-        if await visible(crisis):
+        if await privacy.may_see(crisis, user):
             assert crisis.id is not None
             milestones = await deps.dossier.milestones(crisis.id)
             closed.append((crisis, first_response(ctx.plan, crisis.opened_at, milestones)))
-    return home_view(active, closed, ctx.plan, ctx.catalog, ctx.clock.now())
+            adoptable[crisis.id] = await privacy.adoptable(crisis, user)
+    return home_view(active, closed, ctx.plan, ctx.catalog, ctx.clock.now(), adoptable)

@@ -33,7 +33,7 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
         async with answering(ctx, say, "snooze reminder"):
             value = json.loads(action.get("value") or "{}")
             minutes = int(value["minutes"])
-            crisis = await reminders.crisis(int(value["crisis"]))
+            crisis = await ctx.services.privacy.check(await reminders.crisis(int(value["crisis"])), body["user"]["id"])
             until = await reminders.snooze(crisis, str(value["kind"]), minutes, body["user"]["id"])
             if until is None:
                 await say(t.t("reminders.not_pending"))

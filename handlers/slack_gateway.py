@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -25,7 +26,8 @@ from handlers.slack_errors import error_code
 ALREADY_DONE = {"already_in_channel", "already_pinned", "already_archived"}
 MEMBERS_TTL = 60.0   # seconds a users.list snapshot answers name lookups
 RATE_LIMIT_RETRIES = 3  # 429s waited out (after Retry-After) before the call fails for now
-CLAIM_LOOKBACK = 100  # the latest messages of a channel searched for a claim token
+CLAIM_LOOKBACK = 100
+CHANNEL_MEMBERS_TTL = 15.0  # seconds a channel's member list answers "may this person see this private crisis"  # the latest messages of a channel searched for a claim token
 
 
 class WebApiGateway:
@@ -38,6 +40,7 @@ class WebApiGateway:
         self._bot_user: str | None = None
         self._members: tuple[float, list[Member]] | None = None
         self._members_lock = asyncio.Lock()
+        self._channel_members: dict[str, tuple[float, frozenset[str]]] = {}
 
     async def call(self, method: str, **kwargs) -> dict:
         """One Web API call; SlackApiError becomes the port's exceptions.
@@ -80,6 +83,7 @@ class WebApiGateway:
     async def invite(self, channel_id: str, users: list[str]) -> None:
         for start in range(0, len(users), 100):  # Slack takes at most 100 users a call
             await self.call("conversations.invite", channel=channel_id, users=users[start : start + 100])
+        self._channel_members.pop(channel_id, None)
 
     async def set_topic(self, channel_id: str, crisis: Crisis, plan: Plan) -> None:
         await self.call("conversations.setTopic", channel=channel_id, topic=topic(crisis, plan, self.t))
@@ -194,6 +198,24 @@ class WebApiGateway:
                     break
             self._members = (now, found)
             return found
+
+    async def channel_members(self, channel_id: str) -> frozenset[str]:
+        """Who is in a channel (`conversations.members`), kept CHANNEL_MEMBERS_TTL seconds; the bot's own
+        invites forget it at once."""
+        now = time.monotonic()
+        cached = self._channel_members.get(channel_id)
+        if cached is not None and 0 <= now - cached[0] < CHANNEL_MEMBERS_TTL:
+            return cached[1]
+        found: set[str] = set()
+        cursor = None
+        while True:
+            page = await self.call("conversations.members", channel=channel_id, limit=200, cursor=cursor)
+            found.update(page.get("members") or [])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+        self._channel_members[channel_id] = (now, frozenset(found))
+        return frozenset(found)
 
     async def usergroup_members(self, group_id: str) -> list[str]:
         response = await self.call("usergroups.users.list", usergroup=group_id)

@@ -48,7 +48,7 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
             elif isinstance(cmd, commands.Status):
                 await status(req, ctx)
             elif isinstance(cmd, commands.ShowPlan):
-                lessons = await ctx.services.deps.dossier.lessons(ctx.plan.name, ctx.plan.lessons_shown)
+                lessons = await ctx.services.privacy.lessons_for(req.user, ctx.plan.lessons_shown)
                 text, blocks = reference_plan(ctx.plan, ctx.catalog, lessons)
                 await respond(text=text, blocks=blocks, response_type="ephemeral")
             elif isinstance(cmd, IN_CRISIS):
@@ -73,7 +73,8 @@ async def status(req: SlashRequest, ctx: HandlerContext) -> None:
     try:
         crisis = await ctx.service.in_channel(req.channel)
     except NotACrisisChannel:
-        await req.say(active_list(await ctx.service.active(), ctx.plan, ctx.catalog, now))
+        visible = await ctx.services.privacy.visible(await ctx.service.active(), req.user)
+        await req.say(active_list(visible, ctx.plan, ctx.catalog, now))
         return
     sitrep = await ctx.services.sitrep.current(crisis)
     blocks = status_blocks(crisis, ctx.plan, ctx.catalog, now, sitrep)

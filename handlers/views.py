@@ -48,7 +48,7 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
     async def form_crisis(ack: AsyncAck, client: AsyncWebClient, user: str, view: dict):
         """The crisis a form is about; if there is none, the form closes and the person is told why."""
         try:
-            return await crisis_by_id(ctx, crisis_of(view))
+            return await crisis_by_id(ctx, crisis_of(view), user)
         except CrisisError as exc:
             await ack()
             await teller(client, user, None)(ctx.error_text(exc))

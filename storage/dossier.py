@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
@@ -16,7 +16,7 @@ from bot.domain.roles import Assignment
 from bot.domain.sitrep import SitrepVersion
 from bot.domain.timeline import Entry, Kind
 from storage.crises import utc
-from storage.tables import LessonRow, MilestoneRow, RoleAssignmentRow, SitrepVersionRow, TimelineRow
+from storage.tables import CrisisRow, LessonRow, MilestoneRow, RoleAssignmentRow, SitrepVersionRow, TimelineRow
 
 
 class SqlDossierStore:
@@ -126,12 +126,34 @@ class SqlDossierStore:
                                       created_at=at))
             await session.commit()
 
-    async def lessons(self, plan_name: str, limit: int, crisis_id: int | None = None) -> list[Lesson]:
-        """The most recent lessons for a plan (or of one crisis), newest first."""
+    async def lessons(self, plan_name: str, limit: int, crisis_id: int | None = None,
+                      private: bool = False) -> list[Lesson]:
+        """The most recent lessons for a plan (or of one crisis), newest first. Across crises, a private
+        crisis's lessons come only once adopted by an admin, unless `private` asks for them too (the caller
+        then shows each only to its crisis's members: bot/services/privacy.py)."""
         async with self.sessions() as session:
             query = select(LessonRow).where(LessonRow.plan_name == plan_name)
             if crisis_id is not None:
                 query = query.where(LessonRow.crisis_id == crisis_id)
+            elif not private:
+                shared = select(CrisisRow.id).where(col(CrisisRow.is_private).is_(False))
+                query = query.where(col(LessonRow.adopted_at).is_not(None) | col(LessonRow.crisis_id).in_(shared))
             rows = await session.exec(
                 query.order_by(col(LessonRow.created_at).desc(), col(LessonRow.id).desc()).limit(limit))
             return [Lesson(r.crisis_id, r.text, r.author, utc(r.created_at)) for r in rows]
+
+    async def unadopted_lessons(self, crisis_id: int) -> int:
+        """How many lessons of a crisis no admin has adopted yet."""
+        async with self.sessions() as session:
+            rows = await session.exec(select(LessonRow.id).where(
+                LessonRow.crisis_id == crisis_id, col(LessonRow.adopted_at).is_(None)))
+            return len(rows.all())
+
+    async def adopt_lessons(self, crisis_id: int, by: str, at: datetime) -> int:
+        """Share a crisis's lessons with every later plan; returns how many were newly adopted."""
+        async with self.sessions() as session:
+            result = await session.exec(
+                update(LessonRow).where(col(LessonRow.crisis_id) == crisis_id, col(LessonRow.adopted_at).is_(None))
+                .values(adopted_at=at, adopted_by=by))
+            await session.commit()
+            return result.rowcount

@@ -134,6 +134,8 @@ class LessonRow(SQLModel, table=True):
     text: str
     author: str
     created_at: datetime = _when()
+    adopted_at: datetime | None = _when(nullable=True)  # an admin shared a private crisis's lesson with all plans
+    adopted_by: str | None = None
 
 
 class AlertRow(SQLModel, table=True):

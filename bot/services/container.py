@@ -13,6 +13,7 @@ from bot.services.authz import Admins
 from bot.services.crises import CrisisService
 from bot.services.deps import Deps
 from bot.services.phases import PhaseService
+from bot.services.privacy import Privacy
 from bot.services.reminders import ReminderService
 from bot.services.sitrep import SitrepService
 from bot.services.team import TeamService
@@ -37,6 +38,7 @@ class Services:
     reminders: ReminderService
     alerts: AlertService
     updates: UpdateService
+    privacy: Privacy
 
     background: "Background" = field(default_factory=lambda: Background())
 
@@ -113,4 +115,5 @@ def build_services(deps: Deps, admins: frozenset[str] = frozenset(), lease: time
         reminders=reminders,
         alerts=AlertService(deps, crises),
         updates=UpdateService(deps, reminders),
+        privacy=Privacy(deps, authz),
     )

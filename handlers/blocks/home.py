@@ -15,7 +15,7 @@ from handlers.escape import esc
 
 MAX_VIEW_BLOCKS = 100
 MAX_ACTIVE = 60  # the rest of the 100 blocks go to the frame and the closed crises
-MAX_CLOSED = 10
+MAX_CLOSED = 10  # each may bring an adoption button: 60 + 10 * 2 + the frame stays under 100
 
 
 def _link(crisis: Crisis, t: Catalog) -> str:
@@ -35,9 +35,19 @@ def first_response_text(fr: FirstResponse, t: Catalog) -> str:
     return t.t(key, took=humanize(fr.took))
 
 
+ADOPT_LESSONS = "lessons_adopt"  # an admin shares a private crisis's lessons with every later plan
+
+
+def adopt_button(crisis: Crisis, count: int, t: Catalog) -> dict:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": t.t("privacy.adopt_line", count=count)},
+            "accessory": {"type": "button", "action_id": ADOPT_LESSONS, "value": str(crisis.id),
+                          "text": {"type": "plain_text", "text": t.t("privacy.adopt_button")}}}
+
+
 def home_view(active: list[Crisis], closed: list[tuple[Crisis, FirstResponse]], plan: Plan, t: Catalog,
-              now: datetime) -> dict:
-    """The Home view for one person: only the crises they may see are passed in."""
+              now: datetime, adoptable: dict[int, int] | None = None) -> dict:
+    """The Home view for one person: only the crises they may see are passed in; `adoptable` (for an admin)
+    counts the lessons of private crises they may share with every plan."""
     blocks: list[dict] = [header(t.t("home.header")), section(t.t("home.intro")), divider(),
                           section(t.t("home.active_title"))]
     for crisis in active[:MAX_ACTIVE]:
@@ -56,6 +66,8 @@ def home_view(active: list[Crisis], closed: list[tuple[Crisis, FirstResponse]], 
             "home.closed_line", link=_link(crisis, t), title=esc(crisis.title),
             first_response=first_response_text(fr, t), duration=humanize(crisis.age(crisis.closed_at)),
             closed_at=when(crisis.closed_at))))
+        if (adoptable or {}).get(crisis.id or 0):
+            blocks.append(adopt_button(crisis, (adoptable or {})[crisis.id or 0], t))
     if not closed:
         blocks.append(context(t.t("home.no_closed")))
     blocks.append(context(t.t("home.updated", when=when(now))))

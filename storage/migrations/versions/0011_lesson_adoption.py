@@ -1,10 +1,14 @@
-"""lesson adoption into public plans (helper B fills this)
+"""lesson adoption: a private crisis's lessons reach later plans only once an admin adopts them
 
 Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-02 21:00:00
 """
 from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+import sqlmodel
 
 
 revision: str = '0011'
@@ -14,8 +18,12 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table('lesson', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('adopted_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('adopted_by', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table('lesson', schema=None) as batch_op:
+        batch_op.drop_column('adopted_by')
+        batch_op.drop_column('adopted_at')

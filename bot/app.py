@@ -38,6 +38,7 @@ from handlers.context import HandlerContext
 from handlers.alerts_web import ALERT_TOKEN, ALERT_WORK, ALERTS, CHANGES, add_alert_routes
 from handlers.identity import SlackIdentity
 from handlers.inflight import InFlight
+from handlers.journal import Journal, Resumer, finish_current
 from handlers.ratelimit import SlackRateLimiter
 from handlers.slack_gateway import WebApiGateway
 from handlers.request_log import request_logging_middleware
@@ -47,6 +48,7 @@ from storage.alerts import SqlAlertStore
 from storage.changes import SqlChangeStore
 from storage.dossier import SqlDossierStore
 from storage.events import SqlEventStore
+from storage.requests import SqlRequestStore
 from storage.reminders import SqlReminderStore
 from storage.engine import make_engine, make_sessions
 from storage.migrate import upgrade
@@ -60,6 +62,10 @@ INFLIGHT = web.AppKey("inflight", InFlight)
 MAX_BODY = 1024 * 1024
 TICK_BUDGET = 0.9  # of the tick's interval
 CHANGE_STORE = web.AppKey("change_store", SqlChangeStore)
+REQUESTS = web.AppKey("requests", SqlRequestStore)
+RESUMER = web.AppKey("resumer", Resumer)
+REQUESTS_JOB = "requests"
+REQUEST_MEMORY = timedelta(hours=1)  # well past Slack's five-minute replay window
 
 
 def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan | None = None,
@@ -76,6 +82,7 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
         sessions = make_sessions(engine)
         app[STORE] = SqlCrisisStore(sessions)
         app[CHANGE_STORE] = SqlChangeStore(sessions)
+        app[REQUESTS] = SqlRequestStore(sessions)
         claim = timedelta(seconds=settings.crisisbot_post_claim_seconds)
         app[STORES] = (SqlDossierStore(sessions), SqlReminderStore(sessions, claim), SqlAlertStore(sessions, claim),
                        SqlEventStore(sessions))
@@ -101,8 +108,12 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
         deps = Deps(app[STORE], dossier, reminders, gateway, plan, clock, alerts, events)
         app[SERVICES] = services = build_services(
             deps, settings.admins, timedelta(seconds=settings.crisisbot_opening_lease_seconds))
-        app[INFLIGHT] = inflight = InFlight()
-        ctx = HandlerContext(services=services, plan=plan, catalog=catalog, clock=clock, inflight=inflight)
+        app[INFLIGHT] = inflight = InFlight(on_finish=finish_current)  # a request's work done: not resumed
+        ctx = HandlerContext(services=services, plan=plan, catalog=catalog, clock=clock, inflight=inflight,
+                             record_timeout=settings.crisisbot_record_timeout_seconds)
+        request_lease = timedelta(seconds=settings.crisisbot_request_lease_seconds)
+        journal = Journal(ctx, app[REQUESTS], clock, settings.crisisbot_record_timeout_seconds, request_lease)
+        app[RESUMER] = Resumer(app[REQUESTS], clock, request_lease, settings.secret("slack_signing_secret"))
         app[ALERTS], app[ALERT_WORK] = services.alerts, inflight
         app[ALERT_TOKEN] = settings.secret("crisisbot_alert_token")
         app[CHANGES] = ChangeService(deps, app[CHANGE_STORE])
@@ -113,7 +124,8 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
             log.warning("Slack did not answer auth.test within %.0fs of starting; serving anyway",
                         settings.slack_startup_seconds)
         app[BOLT] = build_bolt_app(client, settings.secret("slack_signing_secret"), ctx,
-                                   verify_requests=not settings.socket_mode, identity=identity)
+                                   verify_requests=not settings.socket_mode, identity=identity,
+                                   journal=journal)
         socket = await _socket_mode(app[BOLT], settings, client)
         yield
         if socket is not None:
@@ -132,10 +144,18 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
             async with app[INFLIGHT].track():  # a shutdown waits for a tick under way
                 await app[SERVICES].tick(budget)
 
+        async def requests() -> None:  # acknowledged requests a dead process did not finish, in their own job
+            async with app[INFLIGHT].track():
+                await app[RESUMER].resume(app[BOLT])
+                await app[RESUMER].forget_before(clock.now() - REQUEST_MEMORY)
+
         ticking = settings.crisisbot_tick_seconds > 0  # 0: the job is there, paused, and tests run it by hand
         app[SCHEDULER].add_job(tick, "interval", seconds=settings.crisisbot_tick_seconds if ticking else 60,
                                id=TICK_JOB, max_instances=1, coalesce=True,
                                # at start, at once: resume what a crash left unfinished
+                               next_run_time=datetime.now(timezone.utc) if ticking else None)
+        app[SCHEDULER].add_job(requests, "interval", seconds=settings.crisisbot_tick_seconds if ticking else 60,
+                               id=REQUESTS_JOB, max_instances=1, coalesce=True,
                                next_run_time=datetime.now(timezone.utc) if ticking else None)
         app[SCHEDULER].start()
         yield

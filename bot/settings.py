@@ -111,6 +111,9 @@ TAKES = {
     "slack_startup_seconds": "a number of seconds, e.g. 20 (0: auth.test is asked once at start)",
     "slack_rate_wait_seconds": "a number of seconds, e.g. 30",
     "crisisbot_post_claim_seconds": "a number of seconds above 0, e.g. 60",
+    "crisisbot_header_timeout_seconds": "a number of seconds above 0, e.g. 10",
+    "crisisbot_keepalive_seconds": "a number of seconds above 0, e.g. 75",
+    "crisisbot_max_idle_connections": "a whole number above 0, e.g. 100",
 }
 SECRET_SETTINGS = ("slack_bot_token", "slack_signing_secret", "slack_app_token", "crisisbot_alert_token")
 
@@ -182,6 +185,17 @@ class Settings(BaseSettings):
     # how long a process's claim on a reminder or triage post lasts; after, another process checks whether the
     # post went out (its token in the channel) and finishes it
     crisisbot_post_claim_seconds: float = 60.0
+    # connection hygiene (bot/serve.py): a connection must send its request headers within this (seconds)...
+    crisisbot_header_timeout_seconds: float = 10.0
+    # ...an idle keep-alive connection is closed after this (keep it above a load balancer's idle timeout)...
+    crisisbot_keepalive_seconds: float = 75.0
+    # ...and at most this many idle keep-alive connections are kept (the one idle longest goes first)
+    crisisbot_max_idle_connections: int = 100
+    # how long the database has to record a slash command, form or click before Slack is acknowledged; past it,
+    # the person is told nothing was done (with a Retry button). Must stay well under Slack's 3 s.
+    crisisbot_record_timeout_seconds: float = 1.5
+    # how long a process has to finish a request it acknowledged before another process resumes it
+    crisisbot_request_lease_seconds: float = 300.0
     # crash tests only: points where the process kills itself (bot/services/failpoints.py); empty in production
     crisisbot_crash_at: str = ""
 
@@ -226,7 +240,15 @@ class Settings(BaseSettings):
                              "a translation is a folder of bot/locales")
         return language
 
-    @field_validator("crisisbot_opening_lease_seconds", "slack_timeout_seconds", "crisisbot_post_claim_seconds")
+    @field_validator("crisisbot_record_timeout_seconds")
+    @classmethod
+    def _record_timeout(cls, value: float, info) -> float:
+        if not 0 < value < 3:
+            raise ValueError(f"must be {TAKES[info.field_name]} (got {value:g})")
+        return value
+
+    @field_validator("crisisbot_opening_lease_seconds", "slack_timeout_seconds", "crisisbot_post_claim_seconds",
+                     "crisisbot_request_lease_seconds")
     @classmethod
     def _positive_seconds(cls, value: float, info) -> float:
         if not 0 < value < float("inf"):

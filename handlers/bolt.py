@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 
 
 def build_bolt_app(client: AsyncWebClient, signing_secret: str, ctx: HandlerContext,
-                   *, verify_requests: bool = True, identity=None) -> AsyncApp:
+                   *, verify_requests: bool = True, identity=None, journal=None) -> AsyncApp:
     """`identity` (handlers/identity.py): Bolt authorizes from its remembered auth.test instead of its own."""
     app = AsyncApp(
         name="crisisbot",
@@ -24,6 +24,8 @@ def build_bolt_app(client: AsyncWebClient, signing_secret: str, ctx: HandlerCont
         logger=logging.getLogger("crisisbot.bolt"),
         **({} if identity is None else identity.bolt_functions()),
     )
+    if journal is not None:  # first: a request is recorded before any listener acknowledges it
+        journal.register(app)
     for module in (dedup, slash, views, actions, alert_actions, events, reminders, home):
         module.register(app, ctx)
     return app

@@ -21,6 +21,7 @@ class HandlerContext:
     catalog: Catalog
     clock: Clock
     inflight: InFlight
+    record_timeout: float = 1.5  # seconds the database has to record a request before its ack
 
     def error_text(self, error: CrisisError) -> str:
         """The user-facing sentence for a refusal; user-supplied parameters escaped."""

@@ -10,13 +10,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import asynccontextmanager
+from typing import Awaitable, Callable
 
 log = logging.getLogger(__name__)
 
 
 class InFlight:
-    def __init__(self) -> None:
+    def __init__(self, on_finish: Callable[[], Awaitable[None]] | None = None) -> None:
         self._tasks: set[asyncio.Task] = set()
+        self.on_finish = on_finish  # called as each tracked piece of work ends, in its own task
 
     @asynccontextmanager
     async def track(self):
@@ -28,7 +30,11 @@ class InFlight:
         try:
             yield
         finally:
-            self._tasks.discard(task)
+            try:
+                if self.on_finish is not None:
+                    await self.on_finish()
+            finally:
+                self._tasks.discard(task)
 
     def spawn(self, coro) -> asyncio.Task:
         """Start background work that a shutdown waits for."""

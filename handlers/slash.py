@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
+
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain import commands
-from bot.domain.crisis import OpenRequest
+from bot.domain.crisis import Crisis, OpenRequest
 from bot.domain.errors import CrisisError, NotACrisisChannel
 from handlers import slash_crisis
 from handlers.blocks.messages import active_list, help_text, status_blocks, usage_text
@@ -14,9 +18,12 @@ from handlers.blocks.modal import open_modal
 from handlers.blocks.plan import crisis_actions, reference_plan
 from handlers.context import HandlerContext, SlashRequest
 from handlers.escape import esc
+from handlers.journal import RETRY, current_key
 from handlers.replies import answering
 
 # Subcommands that act on the crisis of the channel they are typed in.
+log = logging.getLogger(__name__)
+
 IN_CRISIS = (commands.Close, commands.Role, commands.Roles, commands.Sitrep, commands.Milestone, commands.Note,
              commands.Severity, commands.Reopen, commands.Update, commands.Invite)
 
@@ -24,35 +31,56 @@ IN_CRISIS = (commands.Close, commands.Role, commands.Roles, commands.Sitrep, com
 def register(app: AsyncApp, ctx: HandlerContext) -> None:
     @app.command("/crisis")
     async def crisis(ack: AsyncAck, command: dict, respond: AsyncRespond, client: AsyncWebClient) -> None:
-        cmd = commands.parse(command.get("text", ""), ctx.plan)
-        req = SlashRequest(command["user_id"], command["channel_id"], command.get("trigger_id", ""), respond, client)
-        if isinstance(cmd, commands.Open) and cmd.title:
-            await open_crisis(ack, cmd, req, ctx)
-            return
-        if isinstance(cmd, commands.Help):
-            await ack(text=help_text(ctx.plan, ctx.catalog, cmd.unknown))
-            return
-        if isinstance(cmd, commands.Usage):
-            await ack(text=usage_text(cmd.command, ctx.plan, ctx.catalog))
-            return
+        await handle(ack, command, respond, client, ctx)
+
+    @app.action(RETRY)
+    async def retry(ack: AsyncAck, body: dict, respond: AsyncRespond, client: AsyncWebClient) -> None:
+        """*Retry* on "cannot record this right now": the same command again, by the person who clicks."""
         await ack()
-        async with answering(ctx, req.say, type(cmd).__name__.lower()):
-            if isinstance(cmd, commands.Open):
-                here = await ctx.services.deps.crises.by_channel(req.channel)
-                if here is not None:  # bare `/crisis` in a crisis room: that crisis's actions, not a new one
-                    text, blocks = crisis_actions(here, ctx.plan, ctx.catalog)
-                    await respond(text=text, blocks=blocks, response_type="ephemeral")
-                    return
-                await client.views_open(trigger_id=req.trigger_id,
-                                        view=open_modal(ctx.plan, ctx.catalog, req.channel, severity=cmd.severity))
-            elif isinstance(cmd, commands.Status):
-                await status(req, ctx)
-            elif isinstance(cmd, commands.ShowPlan):
-                lessons = await ctx.services.privacy.lessons_for(req.user, ctx.plan.lessons_shown)
-                text, blocks = reference_plan(ctx.plan, ctx.catalog, lessons)
+        try:
+            text = str(json.loads(body["actions"][0].get("value") or "{}").get("text", ""))
+        except (ValueError, AttributeError):
+            text = ""
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
+        command = {"text": text, "user_id": body["user"]["id"], "channel_id": channel,
+                   "trigger_id": body.get("trigger_id", "")}
+
+        async def answer(text: str | None = None, **kwargs) -> None:  # what the command would ack with
+            if text or kwargs.get("blocks"):
+                await respond(text=text or "", response_type="ephemeral", replace_original=True, **kwargs)
+        await handle(answer, command, respond, client, ctx)
+
+
+async def handle(ack, command: dict, respond: AsyncRespond, client: AsyncWebClient, ctx: HandlerContext) -> None:
+    cmd = commands.parse(command.get("text", ""), ctx.plan)
+    req = SlashRequest(command["user_id"], command["channel_id"], command.get("trigger_id", ""), respond, client)
+    if isinstance(cmd, commands.Open) and cmd.title:
+        await open_crisis(ack, cmd, req, ctx)
+        return
+    if isinstance(cmd, commands.Help):
+        await ack(text=help_text(ctx.plan, ctx.catalog, cmd.unknown))
+        return
+    if isinstance(cmd, commands.Usage):
+        await ack(text=usage_text(cmd.command, ctx.plan, ctx.catalog))
+        return
+    await ack()
+    async with answering(ctx, req.say, type(cmd).__name__.lower()):
+        if isinstance(cmd, commands.Open):
+            here = await ctx.services.deps.crises.by_channel(req.channel)
+            if here is not None:  # bare `/crisis` in a crisis room: that crisis's actions, not a new one
+                text, blocks = crisis_actions(here, ctx.plan, ctx.catalog)
                 await respond(text=text, blocks=blocks, response_type="ephemeral")
-            elif isinstance(cmd, IN_CRISIS):
-                await slash_crisis.run(cmd, req, ctx)
+                return
+            await client.views_open(trigger_id=req.trigger_id,
+                                    view=open_modal(ctx.plan, ctx.catalog, req.channel, severity=cmd.severity))
+        elif isinstance(cmd, commands.Status):
+            await status(req, ctx)
+        elif isinstance(cmd, commands.ShowPlan):
+            lessons = await ctx.services.privacy.lessons_for(req.user, ctx.plan.lessons_shown)
+            text, blocks = reference_plan(ctx.plan, ctx.catalog, lessons)
+            await respond(text=text, blocks=blocks, response_type="ephemeral")
+        elif isinstance(cmd, IN_CRISIS):
+            await slash_crisis.run(cmd, req, ctx)
 
 
 async def open_crisis(ack: AsyncAck, cmd: commands.Open, req: SlashRequest, ctx: HandlerContext) -> None:
@@ -62,10 +90,24 @@ async def open_crisis(ack: AsyncAck, cmd: commands.Open, req: SlashRequest, ctx:
     except CrisisError as exc:
         await ack(text=ctx.error_text(exc))
         return
-    await ack(text=ctx.catalog.t("open.ack", title=esc(crisis.title)))
+    recorded = await record_opening(ctx, request)
+    if recorded is None:
+        await ack(text=ctx.catalog.t("journal.open_later" if current_key() else "journal.cannot_record"))
+        return
+    await ack(text=ctx.catalog.t("open.ack", title=esc(recorded.title)))
     async with answering(ctx, req.say, "open crisis"):
-        crisis = await ctx.service.open(request)
+        crisis = await ctx.service.start(recorded)
         await req.say(ctx.catalog.t("open.done", channel=crisis.channel_id))
+
+
+async def record_opening(ctx: HandlerContext, request: OpenRequest) -> Crisis | None:
+    """The crisis in the database before anyone is told it is opening; None when the database did not answer
+    in time (the Slack request itself is recorded then, and resumed: `handlers/journal.py`)."""
+    try:
+        return await asyncio.wait_for(ctx.service.record(request, current_key()), ctx.record_timeout)
+    except Exception:
+        log.warning("an opening could not be recorded in time", exc_info=True)
+        return None
 
 
 async def status(req: SlashRequest, ctx: HandlerContext) -> None:

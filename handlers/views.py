@@ -15,6 +15,7 @@ from handlers.blocks.modal import DESCRIPTION, OPEN_CALLBACK, TITLE, read_open_f
 from handlers.context import HandlerContext
 from handlers.escape import esc
 from handlers.replies import answering, tell_user
+from handlers.slash import record_opening
 
 
 def register(app: AsyncApp, ctx: HandlerContext) -> None:
@@ -39,10 +40,14 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
             block = DESCRIPTION if isinstance(exc, TooLong) and exc.params.get("what") == "description" else TITLE
             await ack(response_action="errors", errors={block: ctx.error_text(exc)})
             return
+        recorded = await record_opening(ctx, request)
         await ack()
         say = teller(client, user, form.origin_channel)
         async with answering(ctx, say, "open crisis from modal"):
-            crisis = await ctx.service.open(request)
+            if recorded is None:  # the request itself is recorded (handlers/journal.py) and will be resumed
+                await say(t.t("journal.open_later"))
+                return
+            crisis = await ctx.service.start(recorded)
             await say(t.t("open.done", channel=crisis.channel_id))
 
     async def form_crisis(ack: AsyncAck, client: AsyncWebClient, user: str, view: dict):

@@ -21,6 +21,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 
 from bot.ports import CrisisStore
+from handlers.journal import keep_answer
 from handlers.request_log import bolt_context, note_channel, slack_channel
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,7 @@ async def slack_events(request: web.Request) -> web.Response:
     if (why := unreadable_signature(request)) is not None:
         return web.json_response({"error": "invalid_request", "detail": why}, status=401)
     bolt_response = await request.app[BOLT].async_dispatch(bolt_request)
+    await keep_answer(bolt_response)  # a replay of this request is answered the same (handlers/journal.py)
     return await to_aiohttp_response(bolt_response)
 
 

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.domain.crisis import Crisis, Status
 from bot.domain.opening import StepState, StepStatus
 from storage.channel_claims import SqlChannelClaims
-from storage.tables import CrisisRow, OpeningStepRow
+from storage.tables import CrisisRow, OpeningStepRow, SlackRequestRow
 
 
 def utc(value: datetime | None) -> datetime | None:
@@ -51,13 +51,19 @@ class SqlCrisisStore(SqlChannelClaims):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]):
         self.sessions = sessions
 
-    async def add(self, crisis: Crisis, lease: tuple[str, datetime] | None = None) -> Crisis:
-        """Record a new crisis; with `lease`, the recording process owns its opening until then."""
+    async def add(self, crisis: Crisis, lease: tuple[str, datetime] | None = None,
+                  request_key: str | None = None) -> Crisis:
+        """Record a new crisis; with `lease`, the recording process owns its opening until then. With
+        `request_key`, the Slack request that asked for it is finished in the same transaction, so a crash
+        can neither lose the crisis nor open it twice."""
         async with self.sessions() as session:
             row = to_row(crisis)
             if lease is not None:
                 row.lease_owner, row.lease_until = lease
             session.add(row)
+            if request_key is not None:
+                await session.exec(update(SlackRequestRow).where(col(SlackRequestRow.key) == request_key[:255])
+                                   .values(state="done"))
             await session.commit()
             crisis.id = row.id
         return crisis

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, JSON, UniqueConstraint
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, JSON, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -240,3 +240,20 @@ class ChannelClaimRow(SQLModel, table=True):
     name: str = Field(primary_key=True)
     crisis_id: int = _crisis_fk()
     claimed_at: datetime = _when()
+
+
+class SlackRequestRow(SQLModel, table=True):
+    """A slash command, form or click, recorded before Slack is acknowledged (storage/requests.py): a replay of
+    the same request finds it and changes nothing; one acknowledged but never finished (a crash) is resumed."""
+
+    __tablename__ = "slack_request"
+
+    key: str = Field(primary_key=True)  # slash:<trigger_id>, view:<id>:<hash>, action:<action_ts>:<user>:<id>
+    kind: str
+    user_id: str = ""
+    body: str = Field(sa_column=Column(Text, nullable=False))  # as Slack sent it, to be handled again
+    answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # the acknowledgement given
+    state: str = Field(index=True)  # received, done
+    attempts: int = 0
+    received_at: datetime = _when(index=True)
+    lease_until: datetime = _when()  # a process handles it until then; after, another may resume it

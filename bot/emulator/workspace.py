@@ -48,6 +48,8 @@ class Workspace(EventSide):
         self.verification_token = verification_token
         self.send_app_mentions = send_app_mentions
         self._verifier = SignatureVerifier(signing_secret)
+        self.sent: list[tuple[str, dict[str, str]]] = []  # each request as sent, for byte-for-byte replays
+        self._last_action_ts = 0.0
 
     # ----- transport ----------------------------------------------------------------------
     async def _post(self, body: str, content_type: str, *, headers: dict[str, str] | None = None,
@@ -61,6 +63,16 @@ class Workspace(EventSide):
                        "X-Slack-Signature": sig or "",
                        "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
                        **(headers or {})}
+        self.sent.append((body, all_headers))
+        return await self._send(body, all_headers)
+
+    async def replay(self, request: tuple[str, dict[str, str]] | None = None) -> Reply:
+        """Send a request again byte for byte, signature and timestamp included (the last one by default),
+        as an attacker or a confused proxy would within Slack's five-minute window."""
+        body, headers = request or self.sent[-1]
+        return await self._send(body, headers)
+
+    async def _send(self, body: str, all_headers: dict[str, str]) -> Reply:
         loop = asyncio.get_running_loop()
         started = loop.time()
         async with self.session.post(self.bot_url, data=body.encode("utf-8"),
@@ -103,7 +115,9 @@ class Workspace(EventSide):
                 "enterprise": None, "is_enterprise_install": False}
 
     def _action_ts(self) -> str:
-        return f"{self.emu.clock():.6f}"
+        # Slack's action_ts is unique per click (microseconds); a fixed test clock must not make two clicks one
+        self._last_action_ts = max(self.emu.clock(), self._last_action_ts + 1e-6)
+        return f"{self._last_action_ts:.6f}"
 
     # ----- slash commands -----------------------------------------------------------------
     async def slash(self, user: str, channel: str, text: str = "", command: str = "/crisis",

@@ -55,7 +55,12 @@ class CrisisService:
 
     async def open(self, request: OpenRequest) -> Crisis:
         """Record the crisis, then start it."""
-        return await self.start(await self.deps.crises.add(self.validate(request), self.opening.new_lease()))
+        return await self.start(await self.record(request))
+
+    async def record(self, request: OpenRequest, request_key: str | None = None) -> Crisis:
+        """Record the crisis (and finish the Slack request that asked for it, if named), owned by this process
+        until its lease runs out: what a person is told is opening is in the database first."""
+        return await self.deps.crises.add(self.validate(request), self.opening.new_lease(), request_key)
 
     async def start(self, crisis: Crisis) -> Crisis:
         """Run a recorded crisis's opening steps: its first timeline entries, its lead, its reminders (the

@@ -66,16 +66,16 @@ class Workspace(EventSide):
         self.sent.append((body, all_headers))
         return await self._send(body, all_headers)
 
-    async def replay(self, request: tuple[str, dict[str, str]] | None = None) -> Reply:
+    async def replay(self, request: tuple[str, dict[str, str]] | None = None, url: str | None = None) -> Reply:
         """Send a request again byte for byte, signature and timestamp included (the last one by default),
-        as an attacker or a confused proxy would within Slack's five-minute window."""
+        as an attacker or a confused proxy would within Slack's five-minute window; `url`: to another replica."""
         body, headers = request or self.sent[-1]
-        return await self._send(body, headers)
+        return await self._send(body, headers, url)
 
-    async def _send(self, body: str, all_headers: dict[str, str]) -> Reply:
+    async def _send(self, body: str, all_headers: dict[str, str], url: str | None = None) -> Reply:
         loop = asyncio.get_running_loop()
         started = loop.time()
-        async with self.session.post(self.bot_url, data=body.encode("utf-8"),
+        async with self.session.post(url or self.bot_url, data=body.encode("utf-8"),
                                      headers=all_headers) as resp:
             raw = await resp.text()
             status, resp_headers = resp.status, dict(resp.headers)

@@ -3,8 +3,14 @@ nothing: slash commands by trigger_id, forms by view id and hash, clicks by acti
 
 from __future__ import annotations
 
+from datetime import timedelta
+from urllib.parse import parse_qs
+
+from bot.app import REQUESTS, RESUMER
 from bot.domain.timeline import Kind
-from tests.support.crisis import crisis_channels, open_crisis, said_in
+from handlers.web import BOLT
+from tests.support.crisis import crisis_channels, open_crisis, said_in, signed_slash
+from tests.support.harness import SIGNING_SECRET
 from tests.support.people import Person, text_of
 from tests.test_milestones import _crisis_id
 from tests.test_timeline import timeline
@@ -84,3 +90,22 @@ async def test_two_clicks_of_the_same_button_are_two_clicks(alice: Person, bob: 
         await bob.ws.click("U0BOB", channel, plan.ts, "phase_select", value=f"{_crisis_id(plan)}:{phase}")
     await emulator.wait_for(lambda: any("*Reaction* recorded" in m for m in said_in(emulator, channel)))
     assert any("*Response* recorded" in m for m in said_in(emulator, channel))
+
+
+async def test_a_request_acknowledged_by_a_process_that_died_is_resumed_once(alice: Person, emulator, bot, clock):
+    channel = await open_crisis(alice)
+    body, _ = signed_slash(emulator, SIGNING_SECRET, "note Statement drafted for legal", channel)
+    key = "slash:" + parse_qs(body.decode())["trigger_id"][0]
+    # what the journal holds when a process recorded a request, acknowledged it, and died before doing it
+    app = bot.running.app
+    await app[REQUESTS].record(key, "slash", "U0ALICE", body.decode(), clock.now() - timedelta(minutes=10),
+                               timedelta(minutes=5))
+
+    assert await app[RESUMER].resume(app[BOLT]) == 1
+    await alice.sees_privately("Added to the timeline", since_typed=False)
+    assert await app[RESUMER].resume(app[BOLT]) == 0  # finished: not again
+    await bot.settled()
+
+    notes = [e.data.get("text") for e in await timeline(bot, channel) if e.kind is Kind.NOTE]
+    assert notes == ["Statement drafted for legal"]
+    assert await app[REQUESTS].state_of(key) == "done"

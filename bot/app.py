@@ -42,7 +42,7 @@ from handlers.journal import Journal, Resumer, finish_current
 from handlers.ratelimit import SlackRateLimiter
 from handlers.slack_gateway import WebApiGateway
 from handlers.request_log import request_logging_middleware
-from handlers.web import BOLT, SCHEDULER, STORE, TICK_JOB, add_routes
+from handlers.web import BOLT, REQUESTS_JOB, SCHEDULER, STORE, TICK_JOB, add_routes
 from storage.crises import SqlCrisisStore
 from storage.alerts import SqlAlertStore
 from storage.changes import SqlChangeStore
@@ -64,7 +64,6 @@ TICK_BUDGET = 0.9  # of the tick's interval
 CHANGE_STORE = web.AppKey("change_store", SqlChangeStore)
 REQUESTS = web.AppKey("requests", SqlRequestStore)
 RESUMER = web.AppKey("resumer", Resumer)
-REQUESTS_JOB = "requests"
 REQUEST_MEMORY = timedelta(hours=1)  # well past Slack's five-minute replay window
 
 

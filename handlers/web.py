@@ -30,6 +30,7 @@ BOLT = web.AppKey("bolt", AsyncApp)
 STORE = web.AppKey("store", CrisisStore)
 SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
 TICK_JOB = "tick"
+REQUESTS_JOB = "requests"  # acknowledged requests a dead process left unfinished (handlers/journal.py)
 HEALTH_TIMEOUT = 5.0  # a database that does not answer within this is as bad as one that refuses
 SLACK_HEALTH_SECONDS = 30.0  # auth.test is asked at most this often, however often the probes come
 
@@ -132,8 +133,8 @@ async def healthz(request: web.Request) -> web.Response:
     answer["jobs"] = len(jobs)
     if answer["scheduler"] != "running":
         failing["scheduler"] = answer["scheduler"]
-    elif not any(job.id == TICK_JOB for job in jobs):
-        answer["scheduler"] = failing["scheduler"] = f"running without its {TICK_JOB} job"
+    elif missing := [name for name in (TICK_JOB, REQUESTS_JOB) if not any(job.id == name for job in jobs)]:
+        answer["scheduler"] = failing["scheduler"] = f"running without its {' and '.join(missing)} job"
     bolt = request.app.get(BOLT)
     answer["slack"] = await request.app[SLACK_HEALTH].check(bolt.client) if bolt is not None else "not started"
     if failing:

@@ -291,7 +291,7 @@ async def test_healthz_reports_slack_refusing_the_token_without_failing(bot, emu
     status, body = await health(bot)
 
     assert status == 200
-    assert body == {"status": "ok", "database": "ok", "scheduler": "running", "jobs": 1,
+    assert body == {"status": "ok", "database": "ok", "scheduler": "running", "jobs": 2,
                     "slack": "unreachable: invalid_auth"}
 
 

@@ -53,7 +53,7 @@ async def test_healthz_reports_the_database_and_the_scheduler(bot):
     status, body, _ = await get(bot.url + "/healthz")
 
     assert status == 200
-    assert body == {"status": "ok", "database": "ok", "scheduler": "running", "jobs": 1, "slack": "ok"}
+    assert body == {"status": "ok", "database": "ok", "scheduler": "running", "jobs": 2, "slack": "ok"}
 
 
 async def test_healthz_is_503_naming_the_scheduler_when_it_stopped(bot):
@@ -72,7 +72,16 @@ async def test_healthz_is_503_when_the_reminder_job_is_gone(bot):
     status, body, _ = await get(bot.url + "/healthz")
 
     assert status == 503
-    assert body["failing"] == ["scheduler"] and "tick" in body["scheduler"] and body["jobs"] == 0
+    assert body["failing"] == ["scheduler"] and "tick" in body["scheduler"] and body["jobs"] == 1
+
+
+async def test_healthz_is_503_when_the_resume_job_is_gone(bot):
+    bot.running.app[SCHEDULER].remove_job("requests")
+
+    status, body, _ = await get(bot.url + "/healthz")
+
+    assert status == 503
+    assert body["failing"] == ["scheduler"] and "requests job" in body["scheduler"]
 
 
 class Relay:

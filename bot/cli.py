@@ -157,8 +157,7 @@ def _serve(settings) -> int:
         warnings = settings.check_for_serving()
     except ValueError as exc:
         return _refuse(str(exc))
-    from aiohttp import web
-
+    from bot import serve
     from bot.app import build_web_app
 
     for warning in warnings:
@@ -172,9 +171,11 @@ def _serve(settings) -> int:
     if (taken := _cannot_listen(settings.host, settings.port)) is not None:
         return _refuse(f"cannot listen on {settings.host}:{settings.port} ({taken}): choose another PORT or HOST")
     try:
-        web.run_app(app, host=settings.host, port=settings.port,
-                    access_log=None,  # handlers.request_log writes one line per request instead
-                    print=listening)
+        serve.run(app, settings.host, settings.port, serve.Limits(
+            header_seconds=settings.crisisbot_header_timeout_seconds,
+            keepalive_seconds=settings.crisisbot_keepalive_seconds,
+            max_idle=settings.crisisbot_max_idle_connections),
+            listening, access_log=None)  # handlers.request_log writes one line per request instead
     except OSError as exc:
         from storage.engine import describe_database_error
 

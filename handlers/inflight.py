@@ -15,6 +15,15 @@ from typing import Awaitable, Callable
 log = logging.getLogger(__name__)
 
 
+class Late(asyncio.TimeoutError):
+    """Not done in time; `task` is still running and may yet succeed."""
+
+    def __init__(self, task: asyncio.Task):
+        super().__init__("not done in time")
+        self.task = task
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())  # its failure is expected, not news
+
+
 class InFlight:
     def __init__(self, on_finish: Callable[[], Awaitable[None]] | None = None) -> None:
         self._tasks: set[asyncio.Task] = set()
@@ -42,6 +51,16 @@ class InFlight:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
+
+    async def within(self, coro, timeout: float):
+        """The result of `coro` if it is done within `timeout` seconds; else TimeoutError, while `coro` goes on
+        to its end in the background (a shutdown waits for it): a database call cancelled half-way leaks its
+        connection, and one that lands late must still be known (`late` on the returned error)."""
+        task = self.spawn(coro)
+        done, _ = await asyncio.wait({task}, timeout=timeout)
+        if not done:
+            raise Late(task)
+        return task.result()
 
     def __len__(self) -> int:
         return len(self._tasks)

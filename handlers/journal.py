@@ -33,6 +33,7 @@ from bot.domain import commands
 from bot.domain.clock import Clock
 from handlers.blocks.kit import section
 from handlers.context import HandlerContext
+from handlers.inflight import InFlight, Late
 from storage.requests import SqlRequestStore
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class Entry:
     finished: asyncio.Event = field(default_factory=asyncio.Event)
     done: bool = False
     timeout: float = 1.5
+    inflight: InFlight | None = None  # (fresh only) where its acknowledgement is saved from
     fresh: bool = False  # recorded by this request (not resumed): its acknowledgement is kept for replays
 
 
@@ -112,21 +114,30 @@ class Journal:
                 CURRENT.set(Entry(key, self.store, context["crisisbot_finished"], timeout=self.timeout))
                 return await next()
             try:
-                first = await asyncio.wait_for(
+                first = await self.ctx.inflight.within(
                     self.store.record(key, kind, user, req.raw_body, self.clock.now(), self.lease), self.timeout)
-            except Exception:  # the database is unreachable or too slow: nothing was done, and we say so
+            except Late as late:  # too slow: should it land after all, it is set aside, never resumed
+                late.task.add_done_callback(lambda t, key=key: self._set_aside(key, t))
+                log.warning("request %s not recorded in time", key)
+                return await self.cannot_record(kind, body, context)
+            except Exception:  # the database is unreachable: nothing was done, and we say so
                 log.warning("request %s not recorded: the database did not answer", key, exc_info=True)
                 return await self.cannot_record(kind, body, context)
             if not first:
                 return await self.replay(key)
             # Bolt runs the listener after every global middleware, in this same task; the listener's own task
             # (after its ack) inherits this too. Each request is dispatched in a task of its own.
-            CURRENT.set(Entry(key, self.store, timeout=self.timeout, fresh=True))
+            CURRENT.set(Entry(key, self.store, timeout=self.timeout, inflight=self.ctx.inflight, fresh=True))
             return await next()
+
+    def _set_aside(self, key: str, task: asyncio.Task) -> None:
+        """The person was told nothing was done: a record that landed late is finished, not resumed."""
+        if not task.cancelled() and task.exception() is None and task.result():
+            self.ctx.inflight.spawn(self.store.finish(key))
 
     async def replay(self, key: str) -> BoltResponse:
         try:
-            answer = await asyncio.wait_for(self.store.answer_of(key), self.timeout)
+            answer = await self.ctx.inflight.within(self.store.answer_of(key), self.timeout)
         except Exception:
             answer = None
         log.info("request %s seen before: answered as before, nothing done", key)
@@ -167,7 +178,7 @@ async def keep_answer(response: BoltResponse) -> None:
     if entry is None or not entry.fresh or response.status != 200 or not response.body:
         return
     try:
-        await asyncio.wait_for(entry.store.save_answer(entry.key, response.body), entry.timeout)
+        await entry.inflight.within(entry.store.save_answer(entry.key, response.body), entry.timeout)
     except Exception:  # a replay then gets an empty acknowledgement, and still changes nothing
         log.warning("request %s: its acknowledgement was not kept for replays", entry.key)
 

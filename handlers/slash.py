@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 
@@ -103,8 +102,8 @@ async def open_crisis(ack: AsyncAck, cmd: commands.Open, req: SlashRequest, ctx:
 async def record_opening(ctx: HandlerContext, request: OpenRequest) -> Crisis | None:
     """The crisis in the database before anyone is told it is opening; None when the database did not answer
     in time (the Slack request itself is recorded then, and resumed: `handlers/journal.py`)."""
-    try:
-        return await asyncio.wait_for(ctx.service.record(request, current_key()), ctx.record_timeout)
+    try:  # should it land late, the crisis is recorded with a lease nobody renews: the tick opens it
+        return await ctx.inflight.within(ctx.service.record(request, current_key()), ctx.record_timeout)
     except Exception:
         log.warning("an opening could not be recorded in time", exc_info=True)
         return None

@@ -39,6 +39,7 @@ class BotProcess:
             "CRISISBOT_TICK_SECONDS": "0.5",
             "CRISISBOT_OPENING_LEASE_SECONDS": "2",
             "CRISISBOT_LOG_FORMAT": "json",
+            "CRISISBOT_RECORD_TIMEOUT_SECONDS": "2.5",  # a loaded test machine (tests/support/harness.py)
             **env,
         }
         self.signing_secret = self.env["SLACK_SIGNING_SECRET"]

@@ -18,24 +18,17 @@ import pytest
 from sqlalchemy import text
 
 from bot.domain.reminders import Reminder, ReminderKind
-from bot.emulator import SlackEmulator, Workspace
+from bot.emulator import Workspace
 from storage.engine import make_engine, make_sessions
 from storage.reminders import SqlReminderStore
-from tests.support.processes import PROCESS_TOKEN, BotProcess
+from tests.support.processes import BotProcess
+from tests.support.processes import emulator  # noqa: F401 - the processes' emulator
 from tests.support.senders import Sender, sample
 
 SEED = 20261202
 ROUNDS = 4
 DEADLINE = 60.0  # seconds: generous, for a loaded machine; the waits end on the event
 CLAIM = {"CRISISBOT_POST_CLAIM_SECONDS": "1"}
-
-
-@pytest.fixture
-async def emulator():
-    emu = SlackEmulator(bot_token=PROCESS_TOKEN)
-    await emu.start()
-    yield emu
-    await emu.close()
 
 
 @pytest.fixture

@@ -11,17 +11,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.emulator import SlackEmulator, Workspace
-from tests.support.processes import PROCESS_TOKEN, BotProcess
+from bot.emulator import Workspace
+from tests.support.processes import BotProcess
+from tests.support.processes import emulator  # noqa: F401 - the processes' emulator
 from tests.support.senders import sample
-
-
-@pytest.fixture
-async def emulator():
-    emu = SlackEmulator(bot_token=PROCESS_TOKEN)
-    await emu.start()
-    yield emu
-    await emu.close()
 
 
 async def recorded_open(database_url: str) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.support.crisis import signed_slash
 from tests.support.processes import BotProcess
-from tests.test_processes import emulator  # noqa: F401 - the emulator with the processes' token
+from tests.support.processes import emulator  # noqa: F401 - the processes' emulator
 
 ROUNDS = 50
 

@@ -16,11 +16,12 @@ import aiohttp
 import pytest
 from sqlalchemy import text
 
-from bot.emulator import SlackEmulator, Workspace
+from bot.emulator import Workspace
 from storage.crises import utc
 from storage.engine import make_engine
 from tests.support.crisis import crisis_channels
-from tests.support.processes import PROCESS_TOKEN, BotProcess
+from tests.support.processes import BotProcess
+from tests.support.processes import emulator  # noqa: F401 - the processes' emulator
 from tests.support.senders import Sender, sample
 
 SEED = 20261202
@@ -29,14 +30,6 @@ DEADLINE = 60.0  # seconds: generous, for a loaded machine; the waits end on the
 STEPS = ("alert_entry", "opened_entry", "lead_role", "reminders", "create_channel", "post_plan", "pin_plan",
          "alert_context", "default_roles")
 REMINDERS = {"sitrep_missing": 15, "sitrep_refresh": 60, "golden_hour": 60}  # minutes after the opening
-
-
-@pytest.fixture
-async def emulator():
-    emu = SlackEmulator(bot_token=PROCESS_TOKEN)
-    await emu.start()
-    yield emu
-    await emu.close()
 
 
 @pytest.fixture

@@ -9,11 +9,22 @@ import socket
 import sys
 
 import aiohttp
+import pytest
 
+from bot.emulator import SlackEmulator
 from tests.support.harness import ALERT_TOKEN, SIGNING_SECRET
 
 # Long enough not to look like placeholders to `crisisbot serve`.
 PROCESS_TOKEN = "xoxb-" + "7" * 12 + "-" + "4" * 13 + "-processtesttokenvalue24"
+
+
+@pytest.fixture
+async def emulator():
+    """The emulator, knowing the token the bot processes are given (a test module imports this fixture)."""
+    emu = SlackEmulator(bot_token=PROCESS_TOKEN)
+    await emu.start()
+    yield emu
+    await emu.close()
 
 
 def free_port() -> int:

@@ -35,9 +35,12 @@ migrate: $(BIN)/crisisbot
 test: $(BIN)/crisisbot
 	$(BIN)/python -m pytest -q
 
+# wrk (Debian's package) is the load generator, in its own process; the bench says so when it could not be had.
 bench: $(BIN)/crisisbot
-	$(BIN)/python -m bench.open_crisis
-	$(BIN)/python -m bench.alerts
+	@command -v wrk >/dev/null 2>&1 || { echo "bench: installing wrk (apt-get install -y wrk)"; \
+		apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y wrk >/dev/null 2>&1; } \
+		|| echo "bench: could not install wrk (apt-get needs root and Debian's packages): the ingest figures will not be measured"; }
+	$(BIN)/python -m bench.run
 
 # pip-tools and pip-audit live in their own virtualenv, apart from what the bot runs with.
 $(TOOLS)/pip-audit:

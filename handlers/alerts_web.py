@@ -2,8 +2,11 @@
 
 Checks run cheapest first and nothing is stored until all pass: the source, the
 size, the authentication, the JSON, the shape. Then the alert is stored and its
-route decided in the database, the sender is answered 202, and the Slack side
-runs afterwards, tracked so a shutdown lets it finish.
+route decided in the database, in one transaction with the alerts that came at the
+same time (storage/alert_batch.py); once that committed the sender is answered 202,
+and the Slack side runs afterwards, tracked so a shutdown lets it finish. A batch
+that did not commit, or a full queue, is answered 503 with Retry-After: nothing of
+it was stored, and the sender sends it again.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import logging
 import time
 
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.domain.alerts import AlertJsonError, AlertShapeError
 from bot.domain.changes import Change, ChangeIntake
@@ -23,6 +27,7 @@ from handlers.alert_formats import MAX_BODY_BYTES, SOURCES, decode, generic_sche
 from handlers.alert_formats.mapped import form_fields
 from handlers.inflight import InFlight
 from handlers.request_log import note_crisis
+from storage.alert_batch import Overloaded
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +38,8 @@ CHANGES = web.AppKey("changes", ChangeService)
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def problem(status: int, error: str, **details) -> web.Response:
-    return web.json_response({"error": error, **details}, status=status)
+def problem(status: int, error: str, headers: dict | None = None, **details) -> web.Response:
+    return web.json_response({"error": error, **details}, status=status, headers=headers)
 
 
 async def receive(request: web.Request) -> web.Response:
@@ -70,7 +75,14 @@ async def receive(request: web.Request) -> web.Response:
         return problem(400, f"malformed JSON: {exc.message}", line=exc.line, column=exc.column)
     except AlertShapeError as exc:
         return problem(422, "the alert is not of the expected shape", fields=exc.problems)
-    intake = await service.ingest(alert)
+    try:
+        intake = await service.ingest(alert)
+    except Overloaded as exc:  # the queue is full or the database slow: nothing was taken
+        return problem(503, f"not stored: {exc}; send it again", headers={"Retry-After": str(exc.retry_after)})
+    except (SQLAlchemyError, OSError) as exc:  # its batch was not committed: nothing of it was stored
+        log.warning("alert not stored: %s", exc)
+        return problem(503, "not stored: the database did not take the alert; send it again",
+                       headers={"Retry-After": "1"})
     request.app[ALERT_WORK].spawn(_follow_up(service, intake))
     answer: dict = {"status": intake.route.value, "alert": intake.alert_id}
     if intake.crisis_id is not None:

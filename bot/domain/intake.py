@@ -30,6 +30,7 @@ class Intake:
     triage_id: int | None = None
     new_triage: bool = False
     change: str = ""  # "resolved" or "acknowledged": a state change told at once, not a new alert
+    digest: bool = False  # attached to an open crisis whose digest is due: tell it now rather than at the tick
 
 
 def tier(alert: Alert, plan: Plan) -> str:

@@ -44,6 +44,8 @@ class AlertService:
         self.deps = deps
         self.plan = deps.plan
         self.crises = crises
+        self._digesting: set[int] = set()  # crises with a digest under way in this process
+        self._told: set[str] = set()  # state-change lines already told in this process (this interval's)
 
     async def ingest(self, alert: Alert) -> Intake:
         """Store the alert and decide what it means, in the database only: the sender's answer waits on this."""
@@ -54,15 +56,13 @@ class AlertService:
         intake = await self.deps.alerts.ingest(alert, alert_tier, opens_crisis(alert, alert_tier, self.plan),
                                                crisis_from(alert, alert_tier, self.plan, now), now,
                                                self.crises.opening.new_lease())
-        if alert.is_firing:
-            return intake
-        if intake.route is Route.RECORDED:  # nothing open: a triage request of the key learns it resolved
-            triage_id = await self.deps.alerts.resolve_triage(intake.alert_id, alert.source, alert.key)
-            intake = replace(intake, triage_id=triage_id)
-        return replace(intake, change=RESOLVED)
+        # a resolve of a key in triage with nothing open joins that triage in the same transaction
+        return intake if alert.is_firing else replace(intake, change=RESOLVED)
 
     async def follow_up(self, intake: Intake) -> None:
-        """The Slack side of an alert, after the sender has its answer."""
+        """The Slack side of an alert, after the sender has its answer. A duplicate on an open crisis costs
+        nothing here unless its digest is due (the store says so, at most once per batch): the tick finds
+        the rest through the crisis's digest time."""
         if intake.change and intake.route is Route.ATTACHED and intake.crisis_id is not None:
             await self.tell_change(intake.crisis_id, intake.change)  # at once, not on the next digest minute
             if intake.change == ACKNOWLEDGED:
@@ -75,7 +75,12 @@ class AlertService:
             if crisis is not None:
                 await self._start(crisis)
         elif intake.route is Route.ATTACHED and intake.crisis_id is not None:
-            await self.digest(intake.crisis_id)
+            if intake.digest and intake.crisis_id not in self._digesting:  # one at a time per crisis here
+                self._digesting.add(intake.crisis_id)
+                try:
+                    await self.digest(intake.crisis_id)
+                finally:
+                    self._digesting.discard(intake.crisis_id)
         elif intake.route is Route.TRIAGED and intake.new_triage and intake.triage_id is not None:
             await self.post_triage(intake.triage_id)
 
@@ -102,12 +107,18 @@ class AlertService:
     async def tell_change(self, crisis_id: int, change: str) -> bool:
         """A resolve or an acknowledgement, told in the crisis channel within seconds: one line per kind of change
         per digest interval (a flapping sender doesn't flood the room; the digest keeps the exact count)."""
+        now = self.deps.clock.now()
+        bucket = int(now.timestamp() // max(1, self.plan.alerts.digest_seconds))
+        event = f"alert-{change}:{crisis_id}:{bucket}"
+        if event in self._told:  # told already by this process: no database work for a flapping sender
+            return False
         crisis = await self.deps.crises.get(crisis_id)
         if crisis is None or crisis.status is not Status.OPEN:
             return False  # still opening (the digest tells it) or closed
-        now = self.deps.clock.now()
-        bucket = int(now.timestamp() // max(1, self.plan.alerts.digest_seconds))
-        if not await self.deps.events.first_time(f"alert-{change}:{crisis_id}:{bucket}", now):
+        if len(self._told) > 10_000:
+            self._told.clear()
+        self._told.add(event)
+        if not await self.deps.events.first_time(event, now):
             return False
         minutes = max(0, int((now - crisis.opened_at).total_seconds() // 60))
         await self.deps.tell(f"alert_{change}", crisis, at=now, minutes=minutes)

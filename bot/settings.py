@@ -114,6 +114,11 @@ TAKES = {
     "crisisbot_header_timeout_seconds": "a number of seconds above 0, e.g. 10",
     "crisisbot_keepalive_seconds": "a number of seconds above 0, e.g. 75",
     "crisisbot_max_idle_connections": "a whole number above 0, e.g. 100",
+    "database_pool_size": "a whole number above 0, e.g. 10",
+    "database_max_overflow": "a whole number, e.g. 10 (0: never more than the pool size)",
+    "database_statement_cache": "a whole number, e.g. 500 (0: asyncpg prepares every statement anew)",
+    "crisisbot_alert_batch": "a whole number above 0, e.g. 256",
+    "crisisbot_alert_queue": "a whole number above 0, e.g. 4096",
 }
 SECRET_SETTINGS = ("slack_bot_token", "slack_signing_secret", "slack_app_token", "crisisbot_alert_token")
 
@@ -196,6 +201,17 @@ class Settings(BaseSettings):
     crisisbot_record_timeout_seconds: float = 1.5
     # how long a process has to finish a request it acknowledged before another process resumes it
     crisisbot_request_lease_seconds: float = 300.0
+    # PostgreSQL connections per process: kept open, and opened beyond that under load (closed after). Alerts take
+    # one (their group commit); the rest serve Slack requests, digests, openings and the tick.
+    database_pool_size: int = 10
+    database_max_overflow: int = 10
+    # asyncpg's prepared statements kept per connection (SQLAlchemy's cache; its default is 100, fewer than the
+    # statements crisisbot uses, so they would be prepared again and again)
+    database_statement_cache: int = 500
+    # alerts written in one transaction at most, and alerts waiting for theirs at most: past that, a sender is
+    # told 503 with Retry-After rather than the queue growing without bound (storage/alert_batch.py)
+    crisisbot_alert_batch: int = 256
+    crisisbot_alert_queue: int = 4096
     # crash tests only: points where the process kills itself (bot/services/failpoints.py); empty in production
     crisisbot_crash_at: str = ""
 
@@ -260,6 +276,20 @@ class Settings(BaseSettings):
     def _tick_seconds(cls, value: float, info) -> float:
         if not 0 <= value < float("inf"):
             raise ValueError(f"must be {TAKES[info.field_name]} (got {value:g})")
+        return value
+
+    @field_validator("database_pool_size", "crisisbot_alert_batch", "crisisbot_alert_queue")
+    @classmethod
+    def _positive_count(cls, value: int, info) -> int:
+        if value < 1:
+            raise ValueError(f"must be {TAKES[info.field_name]} (got {value})")
+        return value
+
+    @field_validator("database_max_overflow", "database_statement_cache")
+    @classmethod
+    def _count(cls, value: int, info) -> int:
+        if value < 0:
+            raise ValueError(f"must be {TAKES[info.field_name]} (got {value})")
         return value
 
     @field_validator("crisisbot_log_level", mode="before")

@@ -14,15 +14,22 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 
 CONNECT_TIMEOUT = 15
+POOL_SIZE, MAX_OVERFLOW = 10, 10  # PostgreSQL connections kept, and opened beyond them under load
+STATEMENT_CACHE = 500  # asyncpg prepared statements kept per connection (SQLAlchemy's default: 100)
 
 
-def make_engine(url: str) -> AsyncEngine:
+def make_engine(url: str, pool_size: int = POOL_SIZE, max_overflow: int = MAX_OVERFLOW,
+                statement_cache: int = STATEMENT_CACHE) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    # a server that does not answer is told within CONNECT_TIMEOUT seconds rather than asyncpg's 60
-    return create_async_engine(url, pool_pre_ping=True, connect_args={"timeout": CONNECT_TIMEOUT})
+    # A server that does not answer is told within CONNECT_TIMEOUT seconds rather than asyncpg's 60. SQLAlchemy's
+    # asyncpg dialect prepares every statement and keeps `statement_cache` of them per connection: the alert
+    # path's few statements (and the batch insert's sizes) stay prepared.
+    return create_async_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow,
+                               connect_args={"timeout": CONNECT_TIMEOUT,
+                                             "prepared_statement_cache_size": statement_cache})
 
 
 def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, JSON, Text, UniqueConstraint
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, JSON, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -142,6 +142,8 @@ class AlertRow(SQLModel, table=True):
     """Every alert received, stored before the sender is answered."""
 
     __tablename__ = "alert"
+    # a crisis's untold alerts (the digest's claim and count, the tick's digest_due): without scanning all its alerts
+    __table_args__ = (Index("ix_alert_crisis_id_digested", "crisis_id", "digested"),)
 
     id: int | None = Field(default=None, primary_key=True)
     source: str

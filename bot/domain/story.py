@@ -6,8 +6,10 @@ Dossier and the plan. Nothing here is worded: the renderers phrase these facts p
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import chain
 
 from bot.domain.crisis import Crisis
 from bot.domain.dossier import Dossier
@@ -142,8 +144,9 @@ class Story:
         """At most `limit` moments, the most telling first chosen, shown oldest first."""
         if len(self.moments) <= limit:
             return list(self.moments)
-        ranked = sorted(range(len(self.moments)), key=lambda i: (_PRIORITY.get(self.moments[i].kind, 9), i))
-        keep = sorted(ranked[:limit])
+        ranked = heapq.nsmallest(limit, range(len(self.moments)),
+                                 key=lambda i: (_PRIORITY.get(self.moments[i].kind, 9), i))
+        keep = sorted(ranked)
         return [self.moments[i] for i in keep]
 
 
@@ -167,9 +170,12 @@ def build_story(dossier: Dossier, plan: Plan) -> Story:
     def since(at: datetime) -> timedelta:
         return max(timedelta(0), at - opened)
 
+    by_phase: dict[str, list[Milestone]] = {}
+    for m in dossier.milestones:
+        by_phase.setdefault(m.phase, []).append(m)
     phases = []
     for number, phase in enumerate(plan.phases, start=1):
-        records = [m for m in dossier.milestones if m.phase == phase.key]
+        records = by_phase.get(phase.key, [])
         reached = first(records, phase.key)
         if reached is None:
             phases.append(PhaseFact(phase.key, phase.name, number))
@@ -197,15 +203,14 @@ def build_story(dossier: Dossier, plan: Plan) -> Story:
                                     since(a.at)))
         last[a.role] = a.user
 
-    entries = sorted(dossier.timeline, key=lambda e: e.at)
-    moments = [_moment(e, since(e.at)) for e in entries if e.kind is not Kind.ALERT]
-    alerts = [_moment(e, since(e.at)) for e in entries if e.kind is Kind.ALERT]
+    moments: list[Moment] = []
+    alerts: list[Moment] = []
+    for e in sorted(dossier.timeline, key=lambda e: e.at):  # the store's order already: a sort in one pass
+        (alerts if e.kind is Kind.ALERT else moments).append(_moment(e, since(e.at)))
 
-    people: list[str] = []
-    for user in [h.user for h in holders] + [a.user for a in dossier.roles] + [e.author for e in entries
-                                                                             if e.kind is not Kind.ALERT]:
-        if user and user not in people:
-            people.append(user)
+    # everybody once, in order of first appearance: a dict keeps insertion order and answers "seen?" at once
+    people = list(dict.fromkeys(user for user in chain((h.user for h in holders), (a.user for a in dossier.roles),
+                                                       (m.author for m in moments)) if user))
 
     lessons = sorted(reversed(dossier.lessons), key=lambda lesson: lesson.at)  # the store gives newest first
     return Story(

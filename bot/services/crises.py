@@ -13,7 +13,7 @@ from bot.domain.lessons import split_learnings
 from bot.domain.notices import Audience
 from bot.domain.plan import Plan
 from bot.domain.roles import user_id
-from bot.domain.sitrep import Sitrep
+from bot.domain.story import build_story
 from bot.domain.timeline import Kind
 from bot.domain.words import clean
 from bot.ports import DossierStore, SlackCallFailed
@@ -37,6 +37,7 @@ class NotInChannel(CrisisError):
     key = "error.bot_not_in_channel"
 
 log = logging.getLogger(__name__)
+DOSSIER_LESSONS = 100  # a crisis's lessons the story tells, at most
 
 RESUME_AT_ONCE = 8  # openings resumed side by side by one process
 
@@ -160,9 +161,9 @@ class CrisisService:
         await self.reminders.on_close(crisis)
         await self.deps.alerts.release(crisis.id)
         await self.show_state(crisis)
-        dossier = await self.dossier(crisis)
-        await self.deps.tell("story", crisis, dossier=dossier)
-        await self.deps.tell("story", crisis, Audience.MANAGERS, dossier=dossier)
+        story = build_story(await self.dossier(crisis), self.plan)  # built and rendered once, told twice
+        await self.deps.tell("story", crisis, story=story)
+        await self.deps.tell("story", crisis, Audience.MANAGERS, story=story)
         return crisis
 
     async def reopen(self, crisis: Crisis, user: str) -> Crisis:
@@ -202,11 +203,4 @@ class CrisisService:
 async def load_dossier(store: DossierStore, crisis: Crisis, plan: Plan) -> Dossier:
     """Everything known about one crisis: what the story, the export and the Home tab read."""
     assert crisis.id is not None
-    return Dossier(
-        crisis=crisis,
-        roles=await store.roles(crisis.id),
-        sitrep=Sitrep(await store.sitreps(crisis.id)),
-        milestones=await store.milestones(crisis.id),
-        timeline=await store.timeline(crisis.id),
-        lessons=await store.lessons(plan.name, limit=100, crisis_id=crisis.id),
-    )
+    return await store.dossier(crisis, plan.name, lessons=DOSSIER_LESSONS)  # in one query

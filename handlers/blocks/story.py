@@ -8,7 +8,8 @@ export (`bot.export`) uses the same sentences in its own style.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -78,6 +79,8 @@ class StoryText:
     t: Catalog
     plan: Plan
     s: Style
+    # the plan's words for the keys met so far: a story names the same few roles and phases thousands of times
+    _words: dict[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
 
     def _(self, key: str, **params: object) -> str:
         return self.t.t(f"story.{key}", **params)
@@ -254,21 +257,37 @@ class StoryText:
         return self._("plan_changes") if story.lessons else self._("plan_unchanged")
 
     # plan words -------------------------------------------------------------------------
+    def _word(self, what: str, key: object) -> str:
+        key = str(key or "")
+        word = self._words.get((what, key))
+        if word is None:
+            word = self._words[(what, key)] = self._look_up(what, key)
+        return word
+
+    def _look_up(self, what: str, key: str) -> str:
+        if what == "role":
+            role = self.plan.role(key)
+            return role.name if role else key
+        if what == "phase":
+            phase = self.plan.phase(key)
+            return phase.name if phase else key
+        if what == "field":
+            spec = self.plan.sitrep_field(key)
+            return spec.label if spec else key
+        severity = self.plan.severity(key)
+        return severity.label if severity else key
+
     def _role(self, key: object) -> str:
-        role = self.plan.role(str(key or ""))
-        return role.name if role else str(key or "")
+        return self._word("role", key)
 
     def _phase(self, key: object) -> str:
-        phase = self.plan.phase(str(key or ""))
-        return phase.name if phase else str(key or "")
+        return self._word("phase", key)
 
     def _field(self, key: object) -> str:
-        spec = self.plan.sitrep_field(str(key or ""))
-        return spec.label if spec else str(key or "")
+        return self._word("field", key)
 
     def _severity(self, key: object) -> str:
-        severity = self.plan.severity(str(key or ""))
-        return severity.label if severity else str(key or "")
+        return self._word("severity", key)
 
 
 def story_blocks(story: Story, plan: Plan, t: Catalog) -> Rendered:
@@ -315,9 +334,25 @@ def story_blocks(story: Story, plan: Plan, t: Catalog) -> Rendered:
     return fallback, limit_blocks(blocks, t.t("story.truncated", count="{count}"))
 
 
+# The last story rendered, by identity: closing posts one Story to the room and to the managers, and it is
+# rendered once for both. One entry, and only a weak reference to the story, so nothing piles up and no
+# story is kept alive by it; a Story is never changed once built.
+_last_rendered: tuple[weakref.ref[Story], Plan, Catalog, Rendered] | None = None
+
+
 def render_story(notice: Notice, ctx: RenderContext) -> Rendered:
-    story = build_story(notice.data["dossier"], ctx.plan)
-    return story_blocks(story, ctx.plan, ctx.catalog)
+    """The closing story of a notice that carries the `story` (built once by the close) or its `dossier`."""
+    global _last_rendered
+    story = notice.data.get("story")
+    if story is None:
+        return story_blocks(build_story(notice.data["dossier"], ctx.plan), ctx.plan, ctx.catalog)
+    last = _last_rendered
+    if last is not None and last[0]() is story and last[1] is ctx.plan and last[2] is ctx.catalog:
+        text, blocks = last[3]
+    else:
+        text, blocks = story_blocks(story, ctx.plan, ctx.catalog)
+        _last_rendered = (weakref.ref(story), ctx.plan, ctx.catalog, (text, blocks))
+    return text, list(blocks)
 
 
 RENDERERS = {"story": render_story}

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 
 from bot.catalog import Catalog
 from bot.cli import main
 from bot.domain.errors import UnknownCrisis
+from bot.domain.milestones import Milestone
+from bot.domain.roles import Assignment
+from bot.domain.sitrep import SitrepVersion
 from bot.domain.timeline import Entry, Kind
 from bot.export import export, story_markdown
 from bot.plan_loader import load_plan
@@ -88,3 +92,41 @@ def test_user_text_cannot_become_markdown_or_html():
         "# Crisis story: \\# \\<script\\>alert(1)\\</script\\> \\*bold\\* \\[x\\](http://evil)\n")
     assert "@U0DAN noted: line one  \n  \\# not a heading  \n  \\<b\\>hi\\</b\\>" in markdown
     assert "<b>" not in markdown and "<script>" not in markdown
+
+
+async def test_the_dossier_read_in_one_query_is_the_record_read_piece_by_piece(alice: Person, emulator, bot, clock):
+    store, plan = bot.services.deps.dossier, load_plan()
+    first = await bot.services.crises.in_channel(await open_crisis(alice, "Serum video"))
+    other = await bot.services.crises.in_channel(await open_crisis(alice, "Boycott hashtag"))
+    for crisis in (first, other):  # the other crisis's record must not leak into the first's
+        t0 = crisis.opened_at
+        for i in range(30):
+            await store.add_entry(crisis.id, Entry(Kind.NOTE, t0 + timedelta(minutes=i % 7), f"U0P{i % 4}",
+                                                   {"text": f"note {i}", "nested": {"n": i}}, f"ref:{i}"))
+        await store.add_entry(crisis.id, Entry(Kind.ALERT, t0 + timedelta(minutes=3), None, {"title": "spike"}))
+        await store.assign_role(crisis.id, Assignment("spokesperson", "U0BOB", "U0ALICE", t0 + timedelta(minutes=2)))
+        await store.assign_role(crisis.id, Assignment("spokesperson", "U0DAN", "U0ALICE", t0 + timedelta(minutes=9)))
+        await store.add_sitrep(crisis.id, SitrepVersion(2, {"origin": "TikTok", "caused": "no"}, ("caused",),
+                                                        "U0ALICE", t0 + timedelta(minutes=5)))
+        await store.add_milestone(crisis.id, Milestone("response", "U0CARLA", t0 + timedelta(minutes=4), "out",
+                                                       True, ("reduction",)))
+        await store.add_milestone(crisis.id, Milestone("reduction", "U0ALICE", t0 + timedelta(minutes=4)))
+        await store.add_lessons(plan.name, crisis.id, ["one", "two"], "U0ALICE", t0 + timedelta(minutes=8))
+        await store.add_lessons(plan.name, crisis.id, ["three"], "U0ALICE", t0 + timedelta(minutes=9))
+        await store.add_lessons("another plan", crisis.id, ["not this plan's"], "U0ALICE", t0)
+
+    dossier = await store.dossier(first, plan.name, lessons=100)
+
+    assert dossier.crisis is first
+    assert dossier.timeline == await store.timeline(first.id)
+    assert len(dossier.timeline) >= 31
+    assert {e.data.get("nested", {}).get("n") for e in dossier.timeline} >= set(range(30))
+    assert dossier.roles == await store.roles(first.id)
+    assert dossier.sitrep.versions == await store.sitreps(first.id)
+    assert dossier.milestones == await store.milestones(first.id)
+    assert any(m.out_of_order and m.skipped == ("reduction",) for m in dossier.milestones)
+    assert any(a.ended_at is not None for a in dossier.roles)
+    assert dossier.lessons == await store.lessons(plan.name, limit=100, crisis_id=first.id)
+    assert [lesson.text for lesson in dossier.lessons][:1] == ["three"]  # newest first
+    assert (await store.dossier(first, plan.name, lessons=2)).lessons == await store.lessons(
+        plan.name, limit=2, crisis_id=first.id)

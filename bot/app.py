@@ -49,6 +49,7 @@ from storage.changes import SqlChangeStore
 from storage.dossier import SqlDossierStore
 from storage.events import SqlEventStore
 from storage.requests import SqlRequestStore
+from storage.status import SqlStatusReads
 from storage.reminders import SqlReminderStore
 from storage.engine import make_engine, make_sessions
 from storage.migrate import upgrade
@@ -64,6 +65,7 @@ TICK_BUDGET = 0.9  # of the tick's interval
 CHANGE_STORE = web.AppKey("change_store", SqlChangeStore)
 REQUESTS = web.AppKey("requests", SqlRequestStore)
 RESUMER = web.AppKey("resumer", Resumer)
+STATUS_READS = web.AppKey("status_reads", SqlStatusReads)
 REQUEST_MEMORY = timedelta(hours=1)  # well past Slack's five-minute replay window
 
 
@@ -82,6 +84,7 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
         app[STORE] = SqlCrisisStore(sessions)
         app[CHANGE_STORE] = SqlChangeStore(sessions)
         app[REQUESTS] = SqlRequestStore(sessions)
+        app[STATUS_READS] = SqlStatusReads(sessions)
         claim = timedelta(seconds=settings.crisisbot_post_claim_seconds)
         alerts = SqlAlertStore(sessions, claim)
         app[STORES] = (SqlDossierStore(sessions), SqlReminderStore(sessions, claim), alerts, SqlEventStore(sessions))
@@ -111,6 +114,7 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
         deps = Deps(app[STORE], dossier, reminders, gateway, plan, clock, alerts, events)
         app[SERVICES] = services = build_services(
             deps, settings.admins, timedelta(seconds=settings.crisisbot_opening_lease_seconds))
+        services.crises.status_reads = app[STATUS_READS]  # `/crisis status` in one query
         app[INFLIGHT] = inflight = InFlight(on_finish=finish_current)  # a request's work done: not resumed
         ctx = HandlerContext(services=services, plan=plan, catalog=catalog, clock=clock, inflight=inflight,
                              record_timeout=settings.crisisbot_record_timeout_seconds)

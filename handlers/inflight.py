@@ -1,8 +1,16 @@
-"""Work still running after Slack was acknowledged, so a shutdown can let it finish.
+"""Work still running after Slack was acknowledged, so a shutdown can let it finish, and the bound on replies.
 
 Bolt acknowledges first and runs the rest of a listener in its own task. Each
 listener's work registers that task here; on shutdown the app waits for them
 before it closes the Slack client and the database.
+
+`replies` bounds the answers that only read (`/crisis status`, `/crisis plan`…): at most REPLY_JOBS of them
+under way at once in a process (waiting for their read or posting their answer). Their reads are bounded
+again where they are made (storage/status.py: a few queries at once, fewer than the pool's connections, one
+shared by everybody asking about the same channel meanwhile), so a storm of them can neither starve the event
+loop that acknowledges everybody else nor exhaust the pool. One that finds them all taken is not queued: the
+person is told at once, in the acknowledgement, that crisisbot is busy and to try again in a moment. Work that
+changes state is not shed here: it was recorded before its ack (handlers/journal.py), which bounds it.
 """
 
 from __future__ import annotations
@@ -24,10 +32,33 @@ class Late(asyncio.TimeoutError):
         task.add_done_callback(lambda t: t.cancelled() or t.exception())  # its failure is expected, not news
 
 
+REPLY_JOBS = 32  # read-only replies under way at once per process (a module constant: no setting yet)
+
+
+class ReplyGate:
+    """At most `limit` replies under way; `enter` says no, rather than waiting, when they are all taken."""
+
+    def __init__(self, limit: int = REPLY_JOBS) -> None:
+        self.limit = limit
+        self.running = 0
+        self.shed = 0  # replies refused since start, for the logs and the bench
+
+    def enter(self) -> bool:
+        if self.running >= self.limit:
+            self.shed += 1
+            return False
+        self.running += 1
+        return True
+
+    def leave(self) -> None:
+        self.running -= 1
+
+
 class InFlight:
-    def __init__(self, on_finish: Callable[[], Awaitable[None]] | None = None) -> None:
+    def __init__(self, on_finish: Callable[[], Awaitable[None]] | None = None, reply_jobs: int = REPLY_JOBS) -> None:
         self._tasks: set[asyncio.Task] = set()
         self.on_finish = on_finish  # called as each tracked piece of work ends, in its own task
+        self.replies = ReplyGate(reply_jobs)
 
     @asynccontextmanager
     async def track(self):

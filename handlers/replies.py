@@ -9,6 +9,7 @@ from typing import Awaitable, Callable
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.domain.errors import CrisisError
 from bot.services.recorded import watching
@@ -32,6 +33,26 @@ async def tell_user(client: AsyncWebClient, user: str, channel: str | None, text
             if error_code(exc) not in _NOT_THERE:
                 raise
     await client.chat_postMessage(channel=user, text=text)
+
+
+RESPOND_TIMEOUT = 10  # seconds a post to a response_url may take
+
+
+def shared_respond(response_url: str | None, client: AsyncWebClient):
+    """Bolt's `respond` for a response_url, over the Slack client's pooled aiohttp session (Bolt's own makes a
+    session, and a connection, for every answer); None when there is no response_url or no shared session."""
+    session = getattr(client, "session", None)
+    if not response_url or session is None or session.closed:
+        return None
+    hook = AsyncWebhookClient(url=response_url, session=session, timeout=RESPOND_TIMEOUT)
+
+    async def respond(text: str = "", blocks=None, response_type: str | None = None,
+                      replace_original: bool | None = None, **kwargs):
+        message = {"text": text, "blocks": blocks, "response_type": response_type,
+                   "replace_original": replace_original, **kwargs}
+        return await hook.send_dict({k: v for k, v in message.items() if v is not None})
+
+    return respond
 
 
 def privately(respond) -> Say:

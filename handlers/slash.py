@@ -10,7 +10,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain import commands
 from bot.domain.crisis import Crisis, OpenRequest
-from bot.domain.errors import CrisisError, NotACrisisChannel
+from bot.domain.errors import CrisisError
+from bot.domain.sitrep import Sitrep
 from handlers import slash_crisis
 from handlers.blocks.messages import active_list, help_text, status_blocks, usage_text
 from handlers.blocks.modal import open_modal
@@ -18,10 +19,13 @@ from handlers.blocks.plan import crisis_actions, reference_plan
 from handlers.context import HandlerContext, SlashRequest
 from handlers.escape import esc
 from handlers.journal import RETRY, current_key
-from handlers.replies import answering
+from handlers.replies import answering, shared_respond
 
 # Subcommands that act on the crisis of the channel they are typed in.
 log = logging.getLogger(__name__)
+
+# Answers that only read: at most ctx.inflight.replies of them at once; beyond, "busy, try again" in the ack.
+READS = (commands.Status, commands.ShowPlan)
 
 IN_CRISIS = (commands.Close, commands.Role, commands.Roles, commands.Sitrep, commands.Milestone, commands.Note,
              commands.Severity, commands.Reopen, commands.Update, commands.Invite)
@@ -52,6 +56,7 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
 
 async def handle(ack, command: dict, respond: AsyncRespond, client: AsyncWebClient, ctx: HandlerContext) -> None:
     cmd = commands.parse(command.get("text", ""), ctx.plan)
+    respond = shared_respond(command.get("response_url"), client) or respond
     req = SlashRequest(command["user_id"], command["channel_id"], command.get("trigger_id", ""), respond, client)
     if isinstance(cmd, commands.Open) and cmd.title:
         await open_crisis(ack, cmd, req, ctx)
@@ -62,7 +67,26 @@ async def handle(ack, command: dict, respond: AsyncRespond, client: AsyncWebClie
     if isinstance(cmd, commands.Usage):
         await ack(text=usage_text(cmd.command, ctx.plan, ctx.catalog))
         return
-    await ack()
+    if not (isinstance(cmd, READS) or isinstance(cmd, commands.Open)):  # recorded before its ack: never shed
+        await ack()
+        await run(cmd, req, ctx)
+        return
+    gate = ctx.inflight.replies
+    if not gate.enter():  # a storm of reads: said at once, rather than queued without bound
+        log.info("/crisis %s: %d replies under way already; told to try again", type(cmd).__name__.lower(),
+                 gate.running)
+        await ack(text=ctx.catalog.t("busy.slash"))
+        return
+    try:
+        await ack()
+        await run(cmd, req, ctx)
+    finally:
+        gate.leave()
+
+
+async def run(cmd: commands.Command, req: SlashRequest, ctx: HandlerContext) -> None:
+    """The work after the ack."""
+    respond, client = req.respond, req.client
     async with answering(ctx, req.say, type(cmd).__name__.lower()):
         if isinstance(cmd, commands.Open):
             here = await ctx.services.deps.crises.by_channel(req.channel)
@@ -110,13 +134,11 @@ async def record_opening(ctx: HandlerContext, request: OpenRequest) -> Crisis | 
 
 
 async def status(req: SlashRequest, ctx: HandlerContext) -> None:
+    """The crisis of this room and its report, or the crises the person may see: one read (storage/status.py)."""
+    room, sitrep, visible = await ctx.service.status(req.channel, req.user)
     now = ctx.clock.now()
-    try:
-        crisis = await ctx.service.in_channel(req.channel)
-    except NotACrisisChannel:
-        visible = await ctx.services.privacy.visible(await ctx.service.active(), req.user)
+    if room is None:
         await req.say(active_list(visible, ctx.plan, ctx.catalog, now))
         return
-    sitrep = await ctx.services.sitrep.current(crisis)
-    blocks = status_blocks(crisis, ctx.plan, ctx.catalog, now, sitrep)
-    await req.respond(text=esc(crisis.title), blocks=blocks, response_type="ephemeral")
+    blocks = status_blocks(room, ctx.plan, ctx.catalog, now, Sitrep(sitrep))
+    await req.respond(text=esc(room.title), blocks=blocks, response_type="ephemeral")

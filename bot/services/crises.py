@@ -123,6 +123,41 @@ class CrisisService:
         results = await asyncio.gather(*(one(c) for c in unfinished))
         return [c for c in results if c is not None]
 
+    status_reads = None  # storage/status.py: what `/crisis status` shows, in one query (set by bot/app.py)
+
+    async def status(self, channel_id: str, user: str) -> tuple[Crisis | None, list, list[Crisis]]:
+        """What `/crisis status` shows `user` in `channel_id`: (the crisis of this room, its latest sitrep
+        version, if any, []) in a crisis room, else (None, [], the crises not closed that `user` may see).
+        One query; Slack is asked only about a private crisis whose recorded team `user` is not in (its channel's
+        members, which the gateway keeps for a few seconds), and when it cannot answer, that crisis is not shown."""
+        if self.status_reads is None:  # a composition without the one-query read: the stores' own reads
+            room = await self.deps.crises.by_channel(channel_id)
+            if room is not None:
+                assert room.id is not None
+                return room, (await self.deps.dossier.sitreps(room.id))[-1:], []
+            return None, [], [c for c in await self.active() if await self._sees(c, user, False)]
+        room, sitrep, active = await self.status_reads.status(channel_id)
+        if room is not None:
+            return room, [sitrep] if sitrep is not None else [], []
+        return None, [], [c for c, team in active if await self._sees(c, user, user in team)]
+
+    async def _sees(self, crisis: Crisis, user: str, in_team: bool) -> bool:
+        from bot.domain.privacy import may_see
+
+        if not crisis.private or in_team or may_see(crisis, user, frozenset()):
+            return True
+        members: frozenset[str] = frozenset()
+        if crisis.channel_id:
+            try:
+                members = await self.deps.slack.channel_members(crisis.channel_id)
+            except SlackCallFailed as exc:
+                log.warning("conversations.members for crisis %s failed (%s): its recorded team only",
+                            crisis.id, exc.code)
+        if self.status_reads is None and crisis.id is not None:  # the recorded team, read from its roles
+            from bot.domain.roles import holders
+            members |= frozenset(holders(await self.deps.dossier.roles(crisis.id)).values())
+        return may_see(crisis, user, members)
+
     async def in_channel(self, channel_id: str) -> Crisis:
         crisis = await self.deps.crises.by_channel(channel_id)
         if crisis is None:

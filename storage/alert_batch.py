@@ -15,6 +15,7 @@ batch read (the open keys) cannot change under it in another process. On Postgre
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
 from dataclasses import dataclass, field
@@ -147,10 +148,18 @@ class GroupCommit(Generic[T, R]):
 
     async def _transaction(self, items: list[T]) -> list[Any]:
         async with self.engine.connect() as conn:
-            if self.sqlite:  # the write lock from the first statement (aiosqlite/pysqlite would begin deferred)
-                await conn.exec_driver_sql("BEGIN IMMEDIATE")
-            results = await self.write(conn, items)
-            await conn.commit()
+            try:
+                if self.sqlite:  # the write lock from the first statement (aiosqlite/pysqlite would begin deferred)
+                    await conn.exec_driver_sql("BEGIN IMMEDIATE")
+                results = await self.write(conn, items)
+                await conn.commit()
+            except BaseException:
+                # A failed batch's connection is never reused: after a failed COMMIT SQLAlchemy takes the
+                # transaction for ended, and the pool would hand it on with the batch still open in it (the next
+                # user's commit would store what its senders were told was not). Closing it rolls it back.
+                with contextlib.suppress(Exception):
+                    await conn.invalidate()
+                raise
         return results
 
 

@@ -45,6 +45,7 @@ from handlers.request_log import request_logging_middleware
 from handlers.web import BOLT, REQUESTS_JOB, SCHEDULER, STORE, TICK_JOB, add_routes
 from storage.crises import SqlCrisisStore
 from storage.alerts import SqlAlertStore
+from storage.alert_batch import BatchLimits
 from storage.changes import SqlChangeStore
 from storage.dossier import SqlDossierStore
 from storage.events import SqlEventStore
@@ -78,7 +79,8 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
 
     async def database(app: web.Application):
         failpoints.arm(settings.crisisbot_crash_at)  # crash tests only; empty in production
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, settings.database_pool_size, settings.database_max_overflow,
+                             settings.database_statement_cache)
         await upgrade(engine)
         sessions = make_sessions(engine)
         app[STORE] = SqlCrisisStore(sessions)
@@ -86,7 +88,8 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
         app[REQUESTS] = SqlRequestStore(sessions)
         app[STATUS_READS] = SqlStatusReads(sessions)
         claim = timedelta(seconds=settings.crisisbot_post_claim_seconds)
-        alerts = SqlAlertStore(sessions, claim)
+        alerts = SqlAlertStore(sessions, claim, BatchLimits(max_batch=settings.crisisbot_alert_batch,
+                                                            max_queue=settings.crisisbot_alert_queue))
         app[STORES] = (SqlDossierStore(sessions), SqlReminderStore(sessions, claim), alerts, SqlEventStore(sessions))
         await alerts.start()  # the group commit's writer (storage/alert_batch.py)
         yield

@@ -211,28 +211,41 @@ def memory_note(r: IngestResult) -> str:
     return f" (cut at the bound: {' and '.join(cut)} alerts)" if cut else ""
 
 
+SKIP = {"n", "concurrency", "database", "client_cpu", "max_ms", "statuses"}  # in the helpers' dicts: not worth a row
+
+
+def flatten(value: dict, prefix: str = "") -> dict[str, object]:
+    """A helper's dict as `a.b: scalar` rows; lists, counts by status and the like are left out."""
+    out: dict[str, object] = {}
+    for key, item in value.items():
+        if str(key) in SKIP:
+            continue
+        name = f"{prefix}{key}"
+        if isinstance(item, dict):
+            out.update(flatten(item, name + "."))
+        elif isinstance(item, (int, float, str, bool)) or item is None:
+            out[name] = item
+    return out
+
+
 def other_rows(others: dict[str, dict[str, dict | str]]) -> list[list[str]]:
-    """Rows of the helper benchmarks: each key of their dicts, per database."""
+    """Rows of the helper benchmarks: each figure of their dicts, per database."""
     rows = []
     for module, what in OTHERS:
         per_db = others.get(module, {})
         if not per_db:
             continue
+        flat = {db: flatten(v) if isinstance(v, dict) else v for db, v in per_db.items()}
         keys: list[str] = []
-        for value in per_db.values():
+        for value in flat.values():
             if isinstance(value, dict):
                 keys += [k for k in value if k not in keys]
-        if not keys:
-            rows.append([f"{what} (bench/{module}.py)", "", *(str(per_db.get(db, "n/a")) for db in
-                                                              ("SQLite", "PostgreSQL")), "", ""])
-            continue
-        rows.append([f"{what} (bench/{module}.py)", "", "", "", "", ""])
+        rows.append([f"{what} (bench/{module}.py)", "",
+                     *("" if isinstance(flat.get(db), dict) else str(flat.get(db, "n/a"))
+                       for db in ("SQLite", "PostgreSQL")), "", ""])
         for key in keys:
-            cells = []
-            for db in ("SQLite", "PostgreSQL"):
-                value = per_db.get(db, "n/a")
-                cells.append(show(value.get(key, "")) if isinstance(value, dict) else
-                             (value if key == keys[0] else ""))
+            cells = [show(v.get(key, "")) if isinstance(v := flat.get(db), dict) else ""
+                     for db in ("SQLite", "PostgreSQL")]
             rows.append([f"  {key}", "", *cells, "", ""])
     return rows
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import secrets
 import time
-import uuid
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
@@ -92,8 +92,8 @@ def _notes(target: Any) -> RequestNotes | None:
 
 
 def _request_id(request: web.BaseRequest) -> str:
-    given = request.headers.get("X-Request-Id", "")
-    return given if _ID.match(given) else uuid.uuid4().hex[:16]
+    given = request.headers.get("X-Request-Id")
+    return given if given and _ID.match(given) else secrets.token_hex(8)  # 16 hex digits, a quarter of uuid4's cost
 
 
 @web.middleware
@@ -124,6 +124,8 @@ def _log_request(request: web.BaseRequest, notes: RequestNotes, status: int, ms:
         level = logging.ERROR
     elif request.path in QUIET_PATHS and status < 400:
         level = logging.DEBUG
+    if not log.isEnabledFor(level):  # nothing built for a line nobody writes
+        return
     path = request.path[:MAX_PATH]
     fields: MutableMapping[str, Any] = {"method": request.method, "path": path, "status": status,
                                         "ms": round(ms, 1), "request_id": notes.request_id}

@@ -214,15 +214,19 @@ def memory_note(r: IngestResult) -> str:
 SKIP = {"n", "concurrency", "database", "client_cpu", "max_ms", "statuses"}  # in the helpers' dicts: not worth a row
 
 
-def flatten(value: dict, prefix: str = "") -> dict[str, object]:
-    """A helper's dict as `a.b: scalar` rows; lists, counts by status and the like are left out."""
+def flatten(value: dict, prefix: str = "", depth: int = 2) -> dict[str, object]:
+    """A helper's dict as `a.b: figure` rows, two levels deep; lists of figures joined, the rest left out."""
     out: dict[str, object] = {}
     for key, item in value.items():
         if str(key) in SKIP:
             continue
         name = f"{prefix}{key}"
         if isinstance(item, dict):
-            out.update(flatten(item, name + "."))
+            if depth > 1:
+                out.update(flatten(item, name + ".", depth - 1))
+        elif isinstance(item, (list, tuple)):
+            if all(isinstance(x, (int, float, str)) for x in item) and len(item) <= 8:
+                out[name] = ", ".join(show(x) for x in item)
         elif isinstance(item, (int, float, str, bool)) or item is None:
             out[name] = item
     return out

@@ -38,6 +38,7 @@ class SlackIdentity:
         self.answer = None  # auth.test's response, once Slack gave it
         self.refused: str | None = None  # an error that trying again won't change
         self._lock = asyncio.Lock()
+        self._result: tuple[object, AuthorizeResult] | None = None  # (the answer it was built from, the result)
 
     async def ensure(self, budget: float) -> bool:
         """auth.test until it answers, with backoff and jitter, for at most `budget` seconds; True once known."""
@@ -79,10 +80,13 @@ class SlackIdentity:
         return {"authorize": authorize, "before_authorize": before_authorize}
 
     async def _authorize(self) -> AuthorizeResult | None:
-        """The remembered auth.test, never a call per request."""
+        """The remembered auth.test, never a call per request (and its AuthorizeResult built once)."""
         if self.answer is None and not await self.ensure(REQUEST_BUDGET):
             return None  # refused for good: Bolt says the installation is gone, which is then true
-        return AuthorizeResult.from_auth_test_response(bot_token=self.client.token, auth_test_response=self.answer)
+        if self._result is None or self._result[0] is not self.answer:
+            self._result = (self.answer, AuthorizeResult.from_auth_test_response(
+                bot_token=self.client.token, auth_test_response=self.answer))
+        return self._result[1]
 
     async def _before_authorize(self, req, next):
         """A request that came while Slack doesn't answer auth.test is told so, honestly, and changes nothing."""

@@ -44,12 +44,12 @@ def shared_respond(response_url: str | None, client: AsyncWebClient):
     session = getattr(client, "session", None)
     if not response_url or session is None or session.closed:
         return None
-    hook = AsyncWebhookClient(url=response_url, session=session, timeout=RESPOND_TIMEOUT)
 
     async def respond(text: str = "", blocks=None, response_type: str | None = None,
                       replace_original: bool | None = None, **kwargs):
         message = {"text": text, "blocks": blocks, "response_type": response_type,
                    "replace_original": replace_original, **kwargs}
+        hook = AsyncWebhookClient(url=response_url, session=session, timeout=RESPOND_TIMEOUT)  # when answering
         return await hook.send_dict({k: v for k, v in message.items() if v is not None})
 
     return respond

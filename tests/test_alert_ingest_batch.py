@@ -12,6 +12,7 @@ import json
 from collections import Counter
 
 import aiohttp
+import pytest
 from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -221,3 +222,35 @@ async def test_a_process_killed_during_a_flood_has_stored_every_alert_it_acknowl
     assert set(acked) <= stored  # every 202 is there
     assert len(stored) - len(set(acked)) <= 40  # at most those in flight when it died: committed, not yet answered
     assert all(n == 1 for _, n in keys)
+
+
+async def test_two_replicas_batching_the_same_keys_make_one_crisis_per_key(process_emulator, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("replicas share a PostgreSQL server")
+    replicas = [BotProcess(process_emulator, database_url), BotProcess(process_emulator, database_url)]
+    await asyncio.gather(*(r.start() for r in replicas))
+    try:
+        async with aiohttp.ClientSession() as session:
+            async def send(n: int):
+                replica = replicas[n % 2]
+                headers = {"Authorization": f"Bearer {replica.alert_token}", "Content-Type": "application/json"}
+                body = json.dumps(generic(n // 2 % 10, "critical" if n // 2 % 10 < 5 else "low"))
+                async with session.post(replica.url + "/alerts/generic", data=body, headers=headers) as response:
+                    return response.status, await response.json()
+
+            answers = await asyncio.gather(*(send(n) for n in range(300)))
+    finally:
+        await asyncio.gather(*(r.stop() for r in replicas))
+    assert {status for status, _ in answers} == {202}
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            stored = {r.id for r in await conn.execute(text("SELECT id FROM alert"))}
+            crises = list(await conn.execute(text("SELECT alert_key, count(*) FROM crisis GROUP BY alert_key")))
+            triage = list(await conn.execute(text("SELECT key, count(*), sum(alert_count) FROM triage GROUP BY key")))
+    finally:
+        await engine.dispose()
+    assert stored == {a["alert"] for _, a in answers}
+    assert sorted(crises) == [(f"key-{k}", 1) for k in range(5)]  # one crisis per key, across both replicas
+    assert sorted(triage) == [(f"key-{k}", 1, 30) for k in range(5, 10)]  # one triage per key, counted exactly
+    assert sum(1 for _, a in answers if a["status"] == "opened") == 5

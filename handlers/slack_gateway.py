@@ -26,8 +26,8 @@ from handlers.slack_errors import error_code
 ALREADY_DONE = {"already_in_channel", "already_pinned", "already_archived"}
 MEMBERS_TTL = 60.0   # seconds a users.list snapshot answers name lookups
 RATE_LIMIT_RETRIES = 3  # 429s waited out (after Retry-After) before the call fails for now
-CLAIM_LOOKBACK = 100
-CHANNEL_MEMBERS_TTL = 15.0  # seconds a channel's member list answers "may this person see this private crisis"  # the latest messages of a channel searched for a claim token
+CLAIM_LOOKBACK = 100  # the latest messages of a channel searched for a claim token
+CHANNEL_MEMBERS_TTL = 15.0  # seconds a channel's member list answers "may this person see this private crisis"
 
 
 class WebApiGateway:
@@ -49,7 +49,7 @@ class WebApiGateway:
         """
         for attempt in range(RATE_LIMIT_RETRIES + 1):
             try:
-                await self.limiter.acquire(method, kwargs.get("channel"))
+                slot = await self.limiter.take(method, kwargs.get("channel"))
             except RateLimitWait as exc:  # a passing failure: the step (or the tick) tries again later
                 raise SlackCallFailed(method, "ratelimited") from exc
             try:
@@ -59,10 +59,12 @@ class WebApiGateway:
                 raise SlackCallFailed(method, "timeout" if isinstance(exc, asyncio.TimeoutError)
                                       else "unreachable") from exc
             except SlackApiError as exc:
-                if exc.response.status_code == 429 and attempt < RATE_LIMIT_RETRIES:
-                    # Slack's Retry-After pauses this method for every caller, then this one reserves again
-                    self.limiter.pause(method, retry_after(exc), kwargs.get("channel"))
-                    continue
+                if exc.response.status_code == 429:
+                    # not a spent slot; Slack's Retry-After pauses this method for every caller, then this one
+                    # reserves again
+                    self.limiter.rejected(slot, retry_after(exc))
+                    if attempt < RATE_LIMIT_RETRIES:
+                        continue
                 return self._refused(method, exc)
             return response.data if isinstance(response.data, dict) else {}
         raise AssertionError("unreachable")  # pragma: no cover
@@ -93,7 +95,8 @@ class WebApiGateway:
         return await self._post(crisis.channel_id, text, blocks)
 
     async def find_plan(self, crisis: Crisis) -> str | None:
-        """The ts of this crisis's plan if the bot already posted it in the channel."""
+        """The ts of this crisis's plan if the bot already posted it in the channel (asked only when an opening
+        resumes: a channel just made holds nothing)."""
         history = await self.call("conversations.history", channel=crisis.channel_id, limit=50)
         marker = plan_marker(crisis)
         for message in history.get("messages") or []:

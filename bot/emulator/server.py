@@ -59,8 +59,11 @@ class SlackEmulator(State):
     """A stateful fake of Slack's Web API served over real HTTP."""
 
     def __init__(self, bot_token: str = "xoxb-emulator", clock: Callable[[], float] = time.time,
-                 *, enforce_rate_limits: bool = False, scopes: list[str] | tuple[str, ...] | None = None) -> None:
+                 *, enforce_rate_limits: bool = False, scopes: list[str] | tuple[str, ...] | None = None,
+                 latency: float = 0.0) -> None:
         super().__init__(clock)
+        self.latency = latency  # seconds each Web API call takes before it is answered (a far-away Slack)
+        self._arrived: dict[int, float] = {}  # id of a recorded Web API call -> when it arrived (the clock)
         self.bot_token = bot_token
         if scopes is None:   # installed as the manifest asks; without the source tree, anything goes
             manifest = project_manifest()
@@ -137,6 +140,10 @@ class SlackEmulator(State):
         fault = Fault(method, error, status, retry_after, delay, times, until)
         self.faults.append(fault)
         return fault
+
+    def started(self, call: Call) -> float:
+        """When a recorded Web API call arrived (its `at` is when it was answered)."""
+        return self._arrived.get(id(call), call.at)
 
     def clear_faults(self) -> None:
         self.faults.clear()
@@ -245,6 +252,15 @@ class SlackEmulator(State):
     async def _handle_api(self, request: web.Request) -> web.Response:
         self._url = self._url or f"{request.scheme}://{request.host}"
         name = request.match_info["method"]
+        arrived = self.clock()
+        if self.latency > 0:
+            await self._sleep(self.latency)
+        response = await self._answer_api(request, name)
+        if self.calls:  # recorded just now, with no await in between: this call's
+            self._arrived[id(self.calls[-1])] = arrived
+        return response
+
+    async def _answer_api(self, request: web.Request, name: str) -> web.Response:
         try:
             args = await self._read_args(request)
         except _BadJson:

@@ -119,6 +119,7 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
             deps, settings.admins, timedelta(seconds=settings.crisisbot_opening_lease_seconds))
         services.crises.status_reads = app[STATUS_READS]  # `/crisis status` in one query
         app[INFLIGHT] = inflight = InFlight(on_finish=finish_current)  # a request's work done: not resumed
+        services.crises.opening.spawn = inflight.spawn  # an opening's steps beside the room: waited for at shutdown
         ctx = HandlerContext(services=services, plan=plan, catalog=catalog, clock=clock, inflight=inflight,
                              record_timeout=settings.crisisbot_record_timeout_seconds)
         request_lease = timedelta(seconds=settings.crisisbot_request_lease_seconds)

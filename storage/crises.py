@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import text, update
+from sqlalchemy import case, text, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -129,9 +129,11 @@ class SqlCrisisStore(SqlChannelClaims):
         await self._set(crisis.id, phase=crisis.phase)
 
     async def mark_open(self, crisis: Crisis) -> None:
-        """Every opening step is done; a crisis closed meanwhile stays closed."""
-        await self._set(crisis.id, col(CrisisRow.status) == Status.OPENING.value, status=Status.OPEN.value)
-        await self._set(crisis.id, lease_owner=None, lease_until=None)
+        """Every opening step is done (the lease no longer marks steps left); a crisis closed meanwhile stays
+        closed."""
+        opening = col(CrisisRow.status) == Status.OPENING.value
+        await self._set(crisis.id, lease_owner=None, lease_until=None,
+                        status=case((opening, Status.OPEN.value), else_=col(CrisisRow.status)))
 
     async def take_lease(self, crisis: Crisis, owner: str, now: datetime, until: datetime) -> bool:
         """Claim (or renew) the right to run a crisis's opening steps; False while another process holds it."""
@@ -140,15 +142,21 @@ class SqlCrisisStore(SqlChannelClaims):
         return await self._set(crisis.id, free, lease_owner=owner, lease_until=until)
 
     async def release_lease(self, crisis: Crisis, owner: str) -> None:
-        await self._set(crisis.id, col(CrisisRow.lease_owner) == owner, lease_owner=None, lease_until=None)
+        """Let another process (the tick) go on at once: the lease runs out now. It stays on an open crisis
+        (a crisis whose room is ready but whose steps beside it are not all done) to mark what is left;
+        `mark_open` clears it."""
+        await self._set(crisis.id, col(CrisisRow.lease_owner) == owner,
+                        lease_until=datetime.now(timezone.utc) - timedelta(seconds=1))
 
     async def unfinished(self, now: datetime) -> list[Crisis]:
-        """Crises whose opening steps have not all finished (a crash, or Slack refusing), and which no
-        live process is opening right now."""
+        """Crises whose opening steps have not all finished (a crash, or Slack refusing), and which no live
+        process is opening right now: still opening, or open (the room ready) with a lease left on it
+        because a step beside the room (the managers' announcement) is not done."""
+        expired = col(CrisisRow.lease_until) < now
         async with self.sessions() as session:
             rows = await session.exec(select(CrisisRow).where(
-                CrisisRow.status == Status.OPENING.value,
-                col(CrisisRow.lease_owner).is_(None) | (col(CrisisRow.lease_until) < now)))
+                ((CrisisRow.status == Status.OPENING.value) & (col(CrisisRow.lease_owner).is_(None) | expired))
+                | ((CrisisRow.status == Status.OPEN.value) & col(CrisisRow.lease_owner).is_not(None) & expired)))
             return [to_crisis(r) for r in rows]
 
     async def close(self, crisis: Crisis) -> bool:
@@ -158,7 +166,7 @@ class SqlCrisisStore(SqlChannelClaims):
                 update(CrisisRow)
                 .where(col(CrisisRow.id) == crisis.id, col(CrisisRow.status) != Status.CLOSED.value)
                 .values(status=Status.CLOSED.value, closed_at=crisis.closed_at, closed_by=crisis.closed_by,
-                        outcome=crisis.outcome)
+                        outcome=crisis.outcome, lease_owner=None, lease_until=None)  # no opening step left
             )
             await session.commit()
             return result.rowcount == 1
@@ -182,16 +190,28 @@ class SqlCrisisStore(SqlChannelClaims):
 
     async def save_step(self, crisis: Crisis, state: StepState) -> None:
         """Record a step's outcome together with what it changed on the crisis."""
+        await self.save_steps(crisis, [state])
+
+    async def save_steps(self, crisis: Crisis, states: list[StepState], opens: bool = False) -> None:
+        """Record steps' outcomes together with what they changed on the crisis, in one transaction; with
+        `opens`, the crisis (still opening) is open from then on: its room is ready."""
         async with self.sessions() as session:
-            row = await session.get(OpeningStepRow, (crisis.id, state.step))
-            row = row or OpeningStepRow(crisis_id=crisis.id, step=state.step, status=state.status.value)
-            row.status, row.attempts, row.detail, row.error = (
-                state.status.value, state.attempts, state.detail, state.error
-            )
-            row.updated_at = datetime.now(timezone.utc)
-            session.add(row)
-            await session.exec(update(CrisisRow).where(col(CrisisRow.id) == crisis.id).values(
-                channel_id=crisis.channel_id, channel_name=crisis.channel_name, plan_ts=crisis.plan_ts))
+            now = datetime.now(timezone.utc)
+            for state in states:
+                row = await session.get(OpeningStepRow, (crisis.id, state.step))
+                row = row or OpeningStepRow(crisis_id=crisis.id, step=state.step, status=state.status.value)
+                row.status, row.attempts, row.detail, row.error = (
+                    state.status.value, state.attempts, state.detail, state.error
+                )
+                row.updated_at = now
+                session.add(row)
+            if states:
+                await session.exec(update(CrisisRow).where(col(CrisisRow.id) == crisis.id).values(
+                    channel_id=crisis.channel_id, channel_name=crisis.channel_name, plan_ts=crisis.plan_ts))
+            if opens:
+                await session.exec(update(CrisisRow).where(
+                    col(CrisisRow.id) == crisis.id, col(CrisisRow.status) == Status.OPENING.value)
+                    .values(status=Status.OPEN.value))
             await session.commit()
 
     async def ping(self) -> None:

@@ -1,10 +1,15 @@
 """Opening a crisis is a small graph of idempotent steps.
 
 Each step runs once its prerequisites are done; independent steps run side by
-side. The critical path to a pinned plan is create_channel -> post_plan -> pin_plan;
-the announcement to managers, the default role holders and the situation-report
-prompt go out beside it.
+side. The critical path to a pinned plan is create_channel -> post_plan -> pin_plan
+(three Slack round trips): the invites, the topic, the announcement to managers and
+the alert's bookmark go out beside the plan's post; the default role holders and the
+situation-report prompt beside its pin.
 Each step's outcome is recorded, so an interrupted opening can be resumed.
+
+The room is ready (the opener is told, the crisis counts as open) once every step but
+those in BESIDE is done and recorded: the managers' announcement may wait on Slack's
+one-message-a-second limit for their channel without holding back anyone's room.
 
 The first steps are the database's own (the alert and "opened" timeline entries, the lead's role, the
 reminders and golden hour): they are steps like the Slack ones, recorded the same way, so a crash right
@@ -46,11 +51,15 @@ OPENING_STEPS: dict[str, tuple[str, ...]] = {
     "pin_plan": ("post_plan",),
     "default_roles": ("post_plan",),  # then the pinned plan is updated with them
     "announce": ("create_channel",),
-    "sitrep_prompt": ("pin_plan",),
+    "sitrep_prompt": ("post_plan",),  # below the plan in the channel; beside its pin
     # when an alert opened the crisis (nothing to do otherwise):
     "alert_context": (),  # what the alert tells, pre-filled in the situation report
     "alert_intro": ("create_channel",),  # the alert bookmarked and introduced in the channel
 }
+
+
+# steps the room does not wait for: they finish after it is ready (and are resumed like the others)
+BESIDE: frozenset[str] = frozenset({"announce"})
 
 
 def ready(states: dict[str, StepState], running: set[str]) -> list[str]:
@@ -66,6 +75,19 @@ def ready(states: dict[str, StepState], running: set[str]) -> list[str]:
 
 def finished(states: dict[str, StepState]) -> bool:
     return all(states.get(s, StepState(s)).status is StepStatus.DONE for s in OPENING_STEPS)
+
+
+def room_ready(states: dict[str, StepState]) -> bool:
+    """Every step the room needs is done: the channel, its people, topic and pinned plan, the prompt."""
+    return all(states.get(s, StepState(s)).status is StepStatus.DONE for s in OPENING_STEPS if s not in BESIDE)
+
+
+def blocked(states: dict[str, StepState], running: set[str]) -> bool:
+    """The room cannot get ready in this run: a step it needs failed, and nothing it needs is still running or
+    could start."""
+    if room_ready(states):
+        return False
+    return not any(s not in BESIDE for s in running | set(ready(states, running)))
 
 
 # Slack answers that won't change by trying again: a person has to act (permissions, tokens).

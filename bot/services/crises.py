@@ -108,12 +108,13 @@ class CrisisService:
                     return None
                 if await self.opening.stuck(crisis):
                     return None  # Slack refused for good; the requester was told what to do
+                was_ready = crisis.status is Status.OPEN  # told already; only a step beside the room was left
                 try:
                     crisis = await self.start(crisis)  # every step not done yet, the database's included
                 except CrisisError as exc:  # recorded on the step; the next tick tries again
                     log.warning("crisis %s: opening still unfinished: %s", crisis.id, exc)
                     return None
-                if crisis.status is not Status.OPEN:
+                if crisis.status is not Status.OPEN or was_ready:
                     return None
                 if user_id(crisis.opened_by):
                     await self.deps.tell("resumed", crisis, Audience.DM, to=crisis.opened_by)

@@ -6,13 +6,15 @@ import asyncio
 import logging
 import uuid
 from datetime import datetime, timedelta, timezone
+from typing import Callable, Coroutine
 
 from bot.domain.crisis import Crisis, Status
 from bot.domain.errors import SlackStepDelayed, SlackStepFailed
 from bot.domain.intake import sitrep_prefill
 from bot.domain.naming import channel_names
 from bot.domain.notices import Audience
-from bot.domain.opening import StepState, StepStatus, finished, permanent, ready, retryable
+from bot.domain.opening import (BESIDE, StepState, StepStatus, blocked, finished, permanent, ready, retryable,
+                                room_ready)
 from bot.domain.roles import Assignment, user_id
 from bot.domain.sitrep import Sitrep
 from bot.domain.timeline import Entry, Kind
@@ -37,6 +39,18 @@ class OpeningRunner:
         self.owner = uuid.uuid4().hex  # this process, as a lease holder
         self.lease_time = lease_time
         self.running: set[int] = set()  # crises this process is opening now (the lease is per process)
+        # Where an opening's steps run: a task the app's shutdown waits for (bot/app.py sets the app's InFlight
+        # spawn); the steps beside the room go on in it after the opener was told the room is ready.
+        self.spawn: Callable[[Coroutine], asyncio.Task] = self._spawn
+        self._tasks: set[asyncio.Task] = set()
+        self._fresh: set[int] = set()  # crises whose channel this process has just created: nothing posted in it
+        self._lessons: dict[int, asyncio.Task] = {}  # the plan's lessons, read while the channel is made
+
+    def _spawn(self, coro: Coroutine) -> asyncio.Task:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
 
     def new_lease(self) -> tuple[str, datetime]:
         """The lease a crisis is recorded with, so no tick resumes it while this process opens it."""
@@ -48,22 +62,59 @@ class OpeningRunner:
         return await self.deps.crises.take_lease(crisis, self.owner, now, now + self.lease_time)
 
     async def run(self, crisis: Crisis) -> Crisis:
-        """Run every step not yet done; independent steps concurrently. One process at a time, by lease."""
+        """Run every step not yet done; independent steps concurrently. One process at a time, by lease.
+
+        Returns once the room is ready (every step but those beside it done and recorded, the crisis open);
+        the steps beside it (the managers' announcement) go on in the background, under the same lease.
+        Raises SlackStepFailed / SlackStepDelayed once the room cannot get ready in this run. Cancelled
+        before the room is ready (a shutdown, the end of a tick's resume), it stops every step."""
         assert crisis.id is not None
         if crisis.id in self.running:
             return crisis
         self.running.add(crisis.id)  # before any await: one run per crisis in this process
-        if not await self.lease(crisis):
+        try:
+            leased = await self.lease(crisis)
+        except BaseException:
+            self.running.discard(crisis.id)
+            raise
+        if not leased:
             self.running.discard(crisis.id)
             log.info("crisis %s: another process is opening it", crisis.id)
             return crisis
+        outcome: asyncio.Future[Crisis] = asyncio.get_running_loop().create_future()
+        task = self.spawn(self._own(crisis, outcome))
+        try:
+            return await asyncio.shield(outcome)
+        except asyncio.CancelledError:
+            if not outcome.done():
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+            raise
+
+    async def _own(self, crisis: Crisis, outcome: asyncio.Future) -> None:
+        """The whole opening under this process's lease, to its last step; `outcome` is settled when the room
+        is ready (or cannot be)."""
+        assert crisis.id is not None
         renewing = asyncio.create_task(self._keep_lease(crisis))
         try:
-            return await self._run(crisis)
+            await self._run(crisis, outcome)
+        except asyncio.CancelledError:
+            if not outcome.done():
+                outcome.cancel()
+            raise
+        except Exception as exc:
+            if not outcome.done():
+                outcome.set_exception(exc)
+            else:  # the room is ready; what is left is resumed by the tick
+                log.warning("crisis %s: a step beside the room is left for the tick", crisis.id, exc_info=True)
         finally:  # finished, failed or cancelled: another process may go on at once
             self.running.discard(crisis.id)
+            self._fresh.discard(crisis.id)
+            prefetch = self._lessons.pop(crisis.id, None)
+            if prefetch is not None:
+                prefetch.cancel()
             renewing.cancel()
-            await asyncio.gather(renewing, return_exceptions=True)
+            await asyncio.gather(renewing, *([prefetch] if prefetch else []), return_exceptions=True)
             await self.deps.crises.release_lease(crisis, self.owner)
 
     async def _keep_lease(self, crisis: Crisis) -> None:
@@ -72,36 +123,95 @@ class OpeningRunner:
             await asyncio.sleep(self.lease_time.total_seconds() / 3)
             await self.lease(crisis)
 
-    async def _run(self, crisis: Crisis) -> Crisis:
+    async def _run(self, crisis: Crisis, outcome: asyncio.Future) -> None:
+        """Start each step as soon as the steps it needs are done, without waiting for their records: the
+        records are committed beside the steps, one transaction at a time, each with every outcome that
+        landed meanwhile. The room is told ready only once its steps' outcomes are committed, in the same
+        transaction that marks the crisis open."""
         assert crisis.id is not None
         states = retryable(await self.deps.crises.steps(crisis.id))
-        running: dict[asyncio.Task[StepState], str] = {}
+        committed = dict(states)  # what the database holds
+        if "post_plan" not in states:
+            self._lessons[crisis.id] = asyncio.create_task(
+                self.deps.dossier.lessons(self.plan.name, self.plan.lessons_shown))
+        running: dict[asyncio.Task, str] = {}
+        unsaved: list[StepState] = []
+        saving: list[StepState] = []
+        writer: asyncio.Task | None = None
+
+        async def commit() -> None:
+            while unsaved:
+                saving[:] = unsaved
+                unsaved.clear()
+                merged = {**committed, **{s.step: s for s in saving}}
+                opens = crisis.status is Status.OPENING and room_ready(merged)
+                await self.deps.crises.save_steps(crisis, list(saving), opens)
+                committed.update((s.step, s) for s in saving)
+                batch, saving[:] = list(saving), []
+                if opens:
+                    crisis.status = Status.OPEN
+                    if not outcome.done():
+                        outcome.set_result(crisis)  # recorded, then told
+                for state in batch:
+                    failpoints.reached(f"step:{state.step}")
+
+        def settle_blocked() -> None:
+            """Tell the caller at once when the room cannot get ready now (its steps' records committed)."""
+            if outcome.done() or not blocked(states, set(running.values())):
+                return
+            if any(s.step not in BESIDE for s in unsaved + saving):
+                return
+            failed = next((s for s in states.values() if s.status is StepStatus.FAILED and s.step not in BESIDE),
+                          None)
+            if failed is not None:
+                outcome.set_exception(self._error(failed, crisis))
+
+        if crisis.status is Status.OPENING and room_ready(committed):  # recorded by a version that knew no BESIDE
+            await self.deps.crises.save_steps(crisis, [], True)
+            crisis.status = Status.OPEN
+        if room_ready(committed) and not outcome.done():
+            outcome.set_result(crisis)
         try:
             while True:
                 for step in ready(states, set(running.values())):
                     previous = states.get(step, StepState(step))
                     running[asyncio.create_task(self._attempt(step, crisis, previous))] = step
-                if not running:
+                if not running and not unsaved and writer is None:
                     break
-                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                waiting = set(running) | ({writer} if writer is not None else set())
+                done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
+                    if task is writer:
+                        writer = None
+                        task.result()  # a database that failed: the run fails
+                        continue
                     state = task.result()
                     states[running.pop(task)] = state
-                    await self.deps.crises.save_step(crisis, state)
-                    failpoints.reached(f"step:{state.step}")
+                    unsaved.append(state)
+                if unsaved and writer is None:
+                    writer = asyncio.create_task(commit())
+                settle_blocked()
         finally:  # cancelled (a shutdown, the end of a tick's resume): no step goes on once the lease is given up
-            for task in running:
+            for task in [*running, *([writer] if writer is not None else [])]:
                 task.cancel()
-            await asyncio.gather(*running, return_exceptions=True)
+            await asyncio.gather(*running, *([writer] if writer is not None else []), return_exceptions=True)
         if finished(states):
             crisis.status = Status.OPEN
             await self.deps.crises.mark_open(crisis)
-            return crisis
-        failed = next((s for s in states.values() if s.status is StepStatus.FAILED), None)
-        if failed is None:
-            return crisis  # another process took the opening over
+            if not outcome.done():
+                outcome.set_result(crisis)
+            return
+        settle_blocked()
+        if not outcome.done():
+            outcome.set_result(crisis)  # another process took the opening over
+        elif outcome.exception() is None:
+            left = sorted(s for s, st in states.items() if st.status is StepStatus.FAILED)
+            log.warning("crisis %s: the room is ready; %s left for the tick", crisis.id, ", ".join(left) or "nothing")
+
+    @staticmethod
+    def _error(failed: StepState, crisis: Crisis) -> Exception:
         error = SlackStepFailed if permanent(failed) else SlackStepDelayed
-        raise error(step=failed.step, code=failed.error or "unknown", channel=crisis.channel_id)
+        return error(step=failed.step, code=failed.error or "unknown", channel=crisis.channel_id)
 
     async def stuck(self, crisis: Crisis) -> bool:
         """A step failed for good: only a person can help (the requester was told at the time)."""
@@ -170,6 +280,7 @@ class OpeningRunner:
                 continue  # another crisis's name: its channel, made or about to be
             try:
                 crisis.channel_id = await self.slack.create_channel(name, crisis.private)
+                self._fresh.add(crisis.id)  # a channel Slack made just now: nothing is posted in it yet
             except ChannelNameTaken:
                 mine = await self.slack.own_channel(name, crisis.private)
                 holder = await self.deps.crises.by_channel(mine) if mine else None
@@ -190,10 +301,15 @@ class OpeningRunner:
         await self.slack.set_topic(self._channel(crisis), crisis, self.plan)
 
     async def _post_plan(self, crisis: Crisis) -> dict:
-        # Posted before a crash that kept it from being recorded? Then that one is the plan.
-        crisis.plan_ts = await self.slack.find_plan(crisis)
+        """The plan, posted at once in a channel this run has just made. Resuming (the channel was made, or
+        adopted, by an earlier attempt: a process that died, a post whose answer never came), the channel is
+        searched first: a plan posted before the crash kept it from being recorded is the plan."""
+        assert crisis.id is not None
+        crisis.plan_ts = None if crisis.id in self._fresh else await self.slack.find_plan(crisis)
         if crisis.plan_ts is None:
-            lessons = await self.deps.dossier.lessons(self.plan.name, self.plan.lessons_shown)
+            prefetch = self._lessons.pop(crisis.id, None)
+            lessons = (await prefetch if prefetch is not None
+                       else await self.deps.dossier.lessons(self.plan.name, self.plan.lessons_shown))
             crisis.plan_ts = await self.slack.post_plan(crisis, self.plan, lessons)
         return {"ts": crisis.plan_ts}
 

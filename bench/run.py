@@ -180,7 +180,7 @@ def ingest_rows(floor: Floor | None, results: dict[str, IngestResult | str]) -> 
     for level in (1_000, 10_000, 100_000):
         rows.append([f"ingest with {level:,} alerts stored: alerts/s", "",
                      *cells(lambda r, level=level: f"{r.growth[level].rate:,.0f}/s, p99 {fmt_ms(r.growth[level].p99)}"
-                            if level in r.growth else "n/a"),
+                            f" (from {r.growth[level].rows_before:,} rows)" if level in r.growth else "n/a"),
                      "flat (no goal set)", ""])
     rows += [
         ["storm of 10,000 on one key: alerts/s", "",

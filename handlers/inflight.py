@@ -32,16 +32,24 @@ class Late(asyncio.TimeoutError):
         task.add_done_callback(lambda t: t.cancelled() or t.exception())  # its failure is expected, not news
 
 
-REPLY_JOBS = 32  # read-only replies under way at once per process (a module constant: no setting yet)
+REPLY_JOBS = 64  # read-only replies under way at once per process (a module constant: no setting yet)
+READ_TURNS = 4  # of them, reading the database at once (fewer than the pool's connections; storage/status.py too)
 
 
 class ReplyGate:
-    """At most `limit` replies under way; `enter` says no, rather than waiting, when they are all taken."""
+    """At most `limit` replies under way; `enter` says no, rather than waiting, when they are all taken. Their
+    database reads take `turns` (at most READ_TURNS at once), so the replies under way never hold the pool."""
 
     def __init__(self, limit: int = REPLY_JOBS) -> None:
         self.limit = limit
         self.running = 0
         self.shed = 0  # replies refused since start, for the logs and the bench
+        self._turns: asyncio.Semaphore | None = None
+
+    def turn(self) -> asyncio.Semaphore:
+        if self._turns is None:
+            self._turns = asyncio.Semaphore(READ_TURNS)
+        return self._turns
 
     def enter(self) -> bool:
         if self.running >= self.limit:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from contextlib import asynccontextmanager
 from typing import Awaitable, Callable
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.domain.errors import CrisisError
 from bot.services.recorded import watching
@@ -36,21 +37,38 @@ async def tell_user(client: AsyncWebClient, user: str, channel: str | None, text
 
 
 RESPOND_TIMEOUT = 10  # seconds a post to a response_url may take
+_JSON = {"Content-Type": "application/json;charset=utf-8"}
+_TIMEOUT = aiohttp.ClientTimeout(total=RESPOND_TIMEOUT)
 
 
 def shared_respond(response_url: str | None, client: AsyncWebClient):
-    """Bolt's `respond` for a response_url, over the Slack client's pooled aiohttp session (Bolt's own makes a
-    session, and a connection, for every answer); None when there is no response_url or no shared session."""
+    """Bolt's `respond` for a response_url, posted over the Slack client's pooled aiohttp session.
+
+    Bolt's own (slack_sdk's AsyncWebhookClient without a session) opens a session and a connection for every
+    answer, and formats a debug line with the whole message whether or not it is logged; under a storm of
+    `/crisis status` that was most of a reply's cost. As slack_sdk does, a connection the server dropped is tried
+    once more, and an HTTP error is logged, not raised. None when there is no response_url or no shared session.
+    """
     session = getattr(client, "session", None)
     if not response_url or session is None or session.closed:
         return None
 
     async def respond(text: str = "", blocks=None, response_type: str | None = None,
-                      replace_original: bool | None = None, **kwargs):
+                      replace_original: bool | None = None, **kwargs) -> int:
         message = {"text": text, "blocks": blocks, "response_type": response_type,
                    "replace_original": replace_original, **kwargs}
-        hook = AsyncWebhookClient(url=response_url, session=session, timeout=RESPOND_TIMEOUT)  # when answering
-        return await hook.send_dict({k: v for k, v in message.items() if v is not None})
+        data = json.dumps({k: v for k, v in message.items() if v is not None})
+        for attempt in (1, 2):
+            try:
+                async with session.post(response_url, data=data, headers=_JSON, timeout=_TIMEOUT) as answer:
+                    await answer.read()
+                    if answer.status >= 400:
+                        log.warning("the response_url answered HTTP %d", answer.status)
+                    return answer.status
+            except (aiohttp.ServerDisconnectedError, aiohttp.ClientConnectorError):
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     return respond
 

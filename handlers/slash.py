@@ -21,12 +21,12 @@ from handlers.escape import esc
 from handlers.journal import RETRY, current_key
 from handlers.replies import answering, shared_respond
 
-# Subcommands that act on the crisis of the channel they are typed in.
 log = logging.getLogger(__name__)
 
 # Answers that only read: at most ctx.inflight.replies of them at once; beyond, "busy, try again" in the ack.
 READS = (commands.Status, commands.ShowPlan)
 
+# Subcommands that act on the crisis of the channel they are typed in.
 IN_CRISIS = (commands.Close, commands.Role, commands.Roles, commands.Sitrep, commands.Milestone, commands.Note,
              commands.Severity, commands.Reopen, commands.Update, commands.Invite)
 
@@ -89,7 +89,8 @@ async def run(cmd: commands.Command, req: SlashRequest, ctx: HandlerContext) -> 
     respond, client = req.respond, req.client
     async with answering(ctx, req.say, type(cmd).__name__.lower()):
         if isinstance(cmd, commands.Open):
-            here = await ctx.services.deps.crises.by_channel(req.channel)
+            async with ctx.inflight.replies.turn():
+                here = await ctx.services.deps.crises.by_channel(req.channel)
             if here is not None:  # bare `/crisis` in a crisis room: that crisis's actions, not a new one
                 text, blocks = crisis_actions(here, ctx.plan, ctx.catalog)
                 await respond(text=text, blocks=blocks, response_type="ephemeral")
@@ -99,7 +100,8 @@ async def run(cmd: commands.Command, req: SlashRequest, ctx: HandlerContext) -> 
         elif isinstance(cmd, commands.Status):
             await status(req, ctx)
         elif isinstance(cmd, commands.ShowPlan):
-            lessons = await ctx.services.privacy.lessons_for(req.user, ctx.plan.lessons_shown)
+            async with ctx.inflight.replies.turn():
+                lessons = await ctx.services.privacy.lessons_for(req.user, ctx.plan.lessons_shown)
             text, blocks = reference_plan(ctx.plan, ctx.catalog, lessons)
             await respond(text=text, blocks=blocks, response_type="ephemeral")
         elif isinstance(cmd, IN_CRISIS):

@@ -113,3 +113,21 @@ async def test_a_status_is_not_written_to_the_database(alice: Person, bot):
         await alice.types("/crisis status", channel=place)
         await alice.sees_privately("Serum video")
         assert await requests.state_of(f"slash:{trigger_of(alice)}") is None
+
+
+async def test_the_one_read_shows_a_private_crisis_to_its_role_holders_and_no_one_else(
+        alice: Person, workspace, emulator, bot):
+    from tests.test_privacy import open_private
+
+    channel = await open_private(alice, emulator, "Data leak of VIP customers")
+    await alice.types("/crisis role legal <@U0CARLA>", channel=channel)
+    await bot.settled()
+    await alice.types("/crisis open high Public boycott")
+    await alice.sees_privately("is open")
+    emulator.inject("conversations.members", error="internal_error", times=None)  # only the recorded team counts
+    carla, dan = Person("U0CARLA", workspace, emulator), Person("U0DAN", workspace, emulator)
+
+    await carla.types("/crisis status")
+    assert "Data leak" in (await carla.sees_privately("Public boycott")).text  # she holds one of its roles
+    await dan.types("/crisis status")
+    assert "Data leak" not in (await dan.sees_privately("Public boycott")).text

@@ -152,8 +152,9 @@ class SqlAlertStore:
                         return row, await self._open(batch, row, item)
                     return row, await self._triage(batch, row, item, pending)
             except IntegrityError:  # another process took the key (or counted the group) first: decide again
-                batch.open_keys.update((await _prefetch(batch.conn, [item]))[0])
-                batch.triages.update((await _prefetch(batch.conn, [item]))[1])
+                open_keys, triages = await _prefetch(batch.conn, [item])
+                batch.open_keys.update(open_keys)
+                batch.triages.update(triages)
                 continue
         raise RuntimeError(f"alert key {alert.source}:{alert.key} kept racing")
 

@@ -14,6 +14,7 @@ from collections import Counter
 import aiohttp
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -22,6 +23,7 @@ from tests.support.harness import ALERT_TOKEN, BotUnderTest
 from tests.support import processes
 from tests.support.processes import BotProcess
 from tests.support.senders import Sender, sample
+from tests.support.tcpproxy import TcpProxy
 from tests.test_alerts import opened_channel
 
 process_emulator = processes.emulator  # the bot processes' emulator (it knows their token), by another name
@@ -254,3 +256,33 @@ async def test_two_replicas_batching_the_same_keys_make_one_crisis_per_key(proce
     assert sorted(crises) == [(f"key-{k}", 1) for k in range(5)]  # one crisis per key, across both replicas
     assert sorted(triage) == [(f"key-{k}", 1, 30) for k in range(5, 10)]  # one triage per key, counted exactly
     assert sum(1 for _, a in answers if a["status"] == "opened") == 5
+
+
+async def test_alerts_sent_while_the_database_is_cut_are_refused_and_taken_once_it_is_back(
+        emulator, database_url, clock):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a TCP cut needs a database over TCP: set TEST_DATABASE_URL")
+    url = make_url(database_url)
+    proxy = await TcpProxy(url.host or "127.0.0.1", url.port or 5432).start()
+    bot = await BotUnderTest(emulator, url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False),
+                             clock, crisisbot_managers_channel="C0MANAGERS", crisisbot_alert_token=ALERT_TOKEN).start()
+    try:
+        async with aiohttp.ClientSession() as session:
+            sender = Sender(session, bot)
+            before = await asyncio.gather(*(sender.post("generic", generic(n % 4, "critical")) for n in range(20)))
+            assert {status for status, _ in before} == {202}
+
+            proxy.cut()
+            during = await asyncio.gather(*(sender.post("generic", generic(n % 4, "critical")) for n in range(20)))
+            assert {status for status, _ in during} == {503}  # never a 202 for what could not be committed
+            proxy.heal()
+
+            after = await asyncio.gather(*(sender.post("generic", generic(n % 4, "critical")) for n in range(20)))
+            assert {status for status, _ in after} == {202}
+            stored = {r.id for r in await rows(bot, "SELECT id FROM alert")}
+            assert {a["alert"] for _, a in before + after} <= stored
+            crises = await rows(bot, "SELECT alert_key, count(*) FROM crisis GROUP BY alert_key")
+            assert sorted(crises) == [(f"key-{n}", 1) for n in range(4)]
+    finally:
+        await bot.stop()
+        await proxy.close()

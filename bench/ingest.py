@@ -94,10 +94,17 @@ class Storm:
     message_seconds: float
     max_in_a_second: int
     held: bool
+    opening_messages: int = 0  # what an opening alone posts in its room (a warm-up crisis's channel)
 
     @property
     def per_second(self) -> float:
         return self.messages / self.message_seconds if self.message_seconds else 0.0
+
+    @property
+    def alert_messages_per_second(self) -> float:
+        """Messages in the room beyond the opening's own, a second: what the storm itself made the bot post."""
+        extra = max(0, self.messages - self.opening_messages)
+        return extra / self.message_seconds if self.message_seconds else 0.0
 
 
 @dataclass
@@ -396,6 +403,7 @@ async def phases(result: IngestResult, emu, bot: Bot, db: Database, work: Path, 
     waited = await quiet(emu, bot)
     say(f"  {name}: warm-up: {opened} crises open in {time.monotonic() - t0:.1f} s (settled in {waited:.1f} s)")
     result.rss_mb["idle"] = rss_mb(bot.pid)
+    opening_messages, _, _ = crisis_messages(emu, await db.channel_of(crisis_keys[0]), 0, time.time())
 
     async def growth(level: int) -> None:
         took = await db.prefill(level)
@@ -432,11 +440,12 @@ async def phases(result: IngestResult, emu, bot: Bot, db: Database, work: Path, 
     storm_seconds = run.acked / run.rate if run.rate else 0.0
     result.storm = Storm(sent=run.sent, acked=run.acked, seconds=storm_seconds, rate=run.rate,
                          cut=run.acked < STORM, crises=await db.crises_for(storm_key), messages=messages,
-                         message_seconds=span, max_in_a_second=most, held=run.held)
+                         message_seconds=span, max_in_a_second=most, held=run.held,
+                         opening_messages=opening_messages)
     s = result.storm
     say(f"  {name}: storm: {s.acked:,} of {STORM:,} in {s.seconds:.1f} s{' (cut at the bound)' if s.cut else ''}: "
         f"{s.rate:,.0f}/s; {s.crises} crisis; {s.messages} messages in its channel in {s.message_seconds:.1f} s "
-        f"(most in one second: {s.max_in_a_second})")
+        f"(most in one second: {s.max_in_a_second}; an opening alone posts {s.opening_messages})")
     # 6. memory after 20k and a second 20k
     for label in ("after 20k", "after 2x20k"):
         run = await load(bot, db, bodies, work, seconds=MEMORY_CAP + 5, quota=MEMORY_ALERTS, cap=MEMORY_CAP)

@@ -72,8 +72,8 @@ class OpeningRunner:
         if crisis.id in self.running:
             return crisis
         self.running.add(crisis.id)  # before any await: one run per crisis in this process
-        try:
-            leased = await self.lease(crisis)
+        try:  # the lease and the steps recorded so far in one go (a step read a moment early is redone: idempotent)
+            leased, states = await asyncio.gather(self.lease(crisis), self.deps.crises.steps(crisis.id))
         except BaseException:
             self.running.discard(crisis.id)
             raise
@@ -82,7 +82,7 @@ class OpeningRunner:
             log.info("crisis %s: another process is opening it", crisis.id)
             return crisis
         outcome: asyncio.Future[Crisis] = asyncio.get_running_loop().create_future()
-        task = self.spawn(self._own(crisis, outcome))
+        task = self.spawn(self._own(crisis, states, outcome))
         try:
             return await asyncio.shield(outcome)
         except asyncio.CancelledError:
@@ -91,13 +91,13 @@ class OpeningRunner:
                 await asyncio.gather(task, return_exceptions=True)
             raise
 
-    async def _own(self, crisis: Crisis, outcome: asyncio.Future) -> None:
+    async def _own(self, crisis: Crisis, states: dict[str, StepState], outcome: asyncio.Future) -> None:
         """The whole opening under this process's lease, to its last step; `outcome` is settled when the room
         is ready (or cannot be)."""
         assert crisis.id is not None
         renewing = asyncio.create_task(self._keep_lease(crisis))
         try:
-            await self._run(crisis, outcome)
+            await self._run(crisis, retryable(states), outcome)
         except asyncio.CancelledError:
             if not outcome.done():
                 outcome.cancel()
@@ -123,13 +123,12 @@ class OpeningRunner:
             await asyncio.sleep(self.lease_time.total_seconds() / 3)
             await self.lease(crisis)
 
-    async def _run(self, crisis: Crisis, outcome: asyncio.Future) -> None:
+    async def _run(self, crisis: Crisis, states: dict[str, StepState], outcome: asyncio.Future) -> None:
         """Start each step as soon as the steps it needs are done, without waiting for their records: the
         records are committed beside the steps, one transaction at a time, each with every outcome that
         landed meanwhile. The room is told ready only once its steps' outcomes are committed, in the same
         transaction that marks the crisis open."""
         assert crisis.id is not None
-        states = retryable(await self.deps.crises.steps(crisis.id))
         committed = dict(states)  # what the database holds
         if "post_plan" not in states:
             self._lessons[crisis.id] = asyncio.create_task(

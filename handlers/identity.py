@@ -17,6 +17,8 @@ import logging
 import random
 
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.async_authorize import AsyncAuthorize
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -68,16 +70,9 @@ class SlackIdentity:
         return self.answer is not None
 
     def bolt_functions(self) -> dict:
-        """`authorize` and `before_authorize` for AsyncApp (Bolt passes arguments by their names, so plain
-        functions, not bound methods)."""
-
-        async def authorize(enterprise_id=None, team_id=None, user_id=None) -> AuthorizeResult | None:
-            return await self._authorize()
-
-        async def before_authorize(req, resp, next):
-            return await self._before_authorize(req, next)
-
-        return {"authorize": authorize, "before_authorize": before_authorize}
+        """`authorize` and `before_authorize` for AsyncApp, as Bolt's own classes: Bolt calls those directly,
+        where a plain function is called through its argument injection (its signature read on every request)."""
+        return {"authorize": _Authorize(self), "before_authorize": _BeforeAuthorize(self)}
 
     async def _authorize(self) -> AuthorizeResult | None:
         """The remembered auth.test, never a call per request (and its AuthorizeResult built once)."""
@@ -104,3 +99,21 @@ class SlackIdentity:
                 log.warning("could not tell the person that Slack is not answering")
             return BoltResponse(status=200, body="")
         return BoltResponse(status=503, body=text)  # an event: Slack sends it again (a form: Slack says it failed)
+
+
+class _Authorize(AsyncAuthorize):
+    def __init__(self, identity: SlackIdentity):
+        super().__init__()
+        self.identity = identity
+
+    async def __call__(self, *, context, enterprise_id, team_id, user_id, actor_enterprise_id=None,
+                       actor_team_id=None, actor_user_id=None) -> AuthorizeResult | None:
+        return await self.identity._authorize()
+
+
+class _BeforeAuthorize(AsyncMiddleware):
+    def __init__(self, identity: SlackIdentity):
+        self.identity = identity
+
+    async def async_process(self, *, req, resp, next):  # noqa: A002 - Bolt's name
+        return await self.identity._before_authorize(req, next)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
@@ -98,37 +99,47 @@ def request_key(body: dict, ctx: HandlerContext) -> tuple[str, str, str] | None:
     return None
 
 
+class _RecordedFirst(AsyncMiddleware):
+    def __init__(self, journal: Journal):
+        self.journal = journal
+
+    async def async_process(self, *, req: AsyncBoltRequest, resp: BoltResponse, next):  # noqa: A002
+        return await self.journal.recorded_first(req, next)
+
+
 class Journal:
     def __init__(self, ctx: HandlerContext, store: SqlRequestStore, clock: Clock, timeout: float,
                  lease: timedelta):
         self.ctx, self.store, self.clock, self.timeout, self.lease = ctx, store, clock, timeout, lease
 
     def register(self, app: AsyncApp) -> None:
-        @app.middleware
-        async def recorded_first(req: AsyncBoltRequest, body: dict, context, next):  # noqa: A002
-            found = request_key(body, self.ctx)
-            if found is None:
-                return await next()
-            kind, key, user = found
-            if context.get(RESUMED) == key:  # recorded already; the resumer waits for `finished`
-                CURRENT.set(Entry(key, self.store, context["crisisbot_finished"], timeout=self.timeout))
-                return await next()
-            try:
-                first = await self.ctx.inflight.within(
-                    self.store.record(key, kind, user, req.raw_body, self.clock.now(), self.lease), self.timeout)
-            except Late as late:  # too slow: should it land after all, it is set aside, never resumed
-                late.task.add_done_callback(lambda t, key=key: self._set_aside(key, t))
-                log.warning("request %s not recorded in time", key)
-                return await self.cannot_record(kind, body, context)
-            except Exception:  # the database is unreachable: nothing was done, and we say so
-                log.warning("request %s not recorded: the database did not answer", key, exc_info=True)
-                return await self.cannot_record(kind, body, context)
-            if not first:
-                return await self.replay(key)
-            # Bolt runs the listener after every global middleware, in this same task; the listener's own task
-            # (after its ack) inherits this too. Each request is dispatched in a task of its own.
-            CURRENT.set(Entry(key, self.store, timeout=self.timeout, inflight=self.ctx.inflight, fresh=True))
+        app.middleware(_RecordedFirst(self))  # Bolt's own class: no argument injection on every request
+
+    async def recorded_first(self, req: AsyncBoltRequest, next):  # noqa: A002 - Bolt's name
+        body, context = req.body, req.context
+        found = request_key(body, self.ctx)
+        if found is None:
             return await next()
+        kind, key, user = found
+        if context.get(RESUMED) == key:  # recorded already; the resumer waits for `finished`
+            CURRENT.set(Entry(key, self.store, context["crisisbot_finished"], timeout=self.timeout))
+            return await next()
+        try:
+            first = await self.ctx.inflight.within(
+                self.store.record(key, kind, user, req.raw_body, self.clock.now(), self.lease), self.timeout)
+        except Late as late:  # too slow: should it land after all, it is set aside, never resumed
+            late.task.add_done_callback(lambda t, key=key: self._set_aside(key, t))
+            log.warning("request %s not recorded in time", key)
+            return await self.cannot_record(kind, body, context)
+        except Exception:  # the database is unreachable: nothing was done, and we say so
+            log.warning("request %s not recorded: the database did not answer", key, exc_info=True)
+            return await self.cannot_record(kind, body, context)
+        if not first:
+            return await self.replay(key)
+        # Bolt runs the listener after every global middleware, in this same task; the listener's own task
+        # (after its ack) inherits this too. Each request is dispatched in a task of its own.
+        CURRENT.set(Entry(key, self.store, timeout=self.timeout, inflight=self.ctx.inflight, fresh=True))
+        return await next()
 
     def _set_aside(self, key: str, task: asyncio.Task) -> None:
         """The person was told nothing was done: a record that landed late is finished, not resumed."""

@@ -62,15 +62,37 @@ OPENING_STEPS: dict[str, tuple[str, ...]] = {
 BESIDE: frozenset[str] = frozenset({"announce"})
 
 
-def ready(states: dict[str, StepState], running: set[str]) -> list[str]:
-    """Steps not done, not running, whose prerequisites are all done."""
+# The channel's record is committed before anyone is let in, told of it or shown its pinned plan, so a person
+# who acts in a room the moment they see it finds it known as a crisis room. Only the plan post, in a channel
+# no one else is in yet, goes beside that commit (it is the critical path: create, post, pin).
+RECORDED_FIRST: frozenset[str] = frozenset({"create_channel"})
+EAGER: frozenset[str] = frozenset({"post_plan"})
+
+
+def ready(states: dict[str, StepState], running: set[str],
+          committed: dict[str, StepState] | None = None) -> list[str]:
+    """Steps not done, not running, whose prerequisites are all done; given what is `committed`, a step after
+    one in RECORDED_FIRST (except those in EAGER) waits for that step's record too."""
     done = {s for s, st in states.items() if st.status is StepStatus.DONE}
     failed = {s for s, st in states.items() if st.status is StepStatus.FAILED}
+    recorded = done if committed is None else {s for s, st in committed.items() if st.status is StepStatus.DONE}
+
+    def waits_for_record(step: str) -> bool:
+        return step not in EAGER and any(a in RECORDED_FIRST and a not in recorded for a in _ANCESTORS[step])
+
     return [
         step
         for step, needs in OPENING_STEPS.items()
-        if step not in done | running | failed and all(n in done for n in needs)
+        if step not in done | running | failed and all(n in done for n in needs) and not waits_for_record(step)
     ]
+
+
+def _ancestors(step: str) -> frozenset[str]:
+    needs = OPENING_STEPS[step]
+    return frozenset(needs).union(*(_ancestors(n) for n in needs))
+
+
+_ANCESTORS: dict[str, frozenset[str]] = {step: _ancestors(step) for step in OPENING_STEPS}
 
 
 def finished(states: dict[str, StepState]) -> bool:

@@ -172,7 +172,7 @@ class OpeningRunner:
             outcome.set_result(crisis)
         try:
             while True:
-                for step in ready(states, set(running.values())):
+                for step in ready(states, set(running.values()), committed):
                     previous = states.get(step, StepState(step))
                     running[asyncio.create_task(self._attempt(step, crisis, previous))] = step
                 if not running and not unsaved and writer is None:

@@ -258,24 +258,23 @@ class SqlAlertStore:
             if claimed.rowcount != 1:
                 await session.rollback()
                 return None
-            totals = (await session.exec(
-                select(func.max(AlertRow.id), func.coalesce(func.sum(AlertRow.new_alerts), 0),
-                       func.coalesce(func.sum(AlertRow.resolved_alerts), 0),
-                       func.min(AlertRow.received_at))
-                .where(AlertRow.crisis_id == crisis_id, col(AlertRow.digested).is_(False)))).one()
-            last_id, alerts, resolved, since = totals
-            if last_id is None:
-                await session.commit()
-                return None
-            titles = (await session.exec(
-                select(AlertRow.title).where(AlertRow.crisis_id == crisis_id, col(AlertRow.digested).is_(False))
-                .group_by(AlertRow.title).order_by(func.max(AlertRow.id).desc()).limit(3))).all()
-            await session.exec(
-                update(AlertRow).where(col(AlertRow.crisis_id) == crisis_id, col(AlertRow.digested).is_(False),
-                                       col(AlertRow.id) <= last_id)
-                .values(digested=True).execution_options(synchronize_session=False))
+            # Marked and read in one statement: an alert committed by another transaction between a read and a
+            # mark would be marked told without being counted (a storm's batches commit all the time).
+            table = AlertRow.__table__
+            told = (await session.exec(
+                update(table).where(table.c.crisis_id == crisis_id, table.c.digested.is_(False))
+                .values(digested=True)
+                .returning(table.c.id, table.c.new_alerts, table.c.resolved_alerts, table.c.received_at,
+                           table.c.title))).all()
             await session.commit()
-            return Digest(crisis_id, int(alerts), int(resolved), utc(since), tuple(titles))
+            if not told:
+                return None
+            latest: dict[str, int] = {}
+            for row in told:
+                latest[row.title] = max(row.id, latest.get(row.title, row.id))
+            titles = sorted(latest, key=latest.__getitem__, reverse=True)[:3]
+            return Digest(crisis_id, sum(r.new_alerts for r in told), sum(r.resolved_alerts for r in told),
+                          utc(min(r.received_at for r in told)), tuple(titles))
 
     # triage ----------------------------------------------------------------
     async def triage(self, triage_id: int) -> Triage | None:

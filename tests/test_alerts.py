@@ -32,7 +32,8 @@ async def test_a_high_alert_opens_a_crisis_with_its_context(sender: Sender, emul
 
     assert status == 202 and answer["status"] == "opened" and isinstance(answer["crisis"], int)
     channel = await opened_channel(emulator)
-    assert [b.link for b in emulator.bookmarks(channel.id)] == [payload["url"]]
+    bookmarks = await emulator.wait_for(lambda: emulator.bookmarks(channel.id))  # beside the pin, not before it
+    assert [b.link for b in bookmarks] == [payload["url"]]
     intro = await emulator.wait_for(lambda: [m for m in said_in(emulator, channel.id) if "*Opened by an alert" in m])
     assert "mentions_per_hour 4200" in intro[0] and "tiktok, x" in intro[0]
     crisis = await bot.services.crises.in_channel(channel.id)

@@ -44,7 +44,8 @@ OPENING_STEPS: dict[str, tuple[str, ...]] = {
     "opened_entry": ("alert_entry",),
     "lead_role": (),
     "reminders": (),  # situation-report reminders and the golden-hour escalation
-    "create_channel": ("opened_entry", "lead_role", "reminders"),
+    "alert_context": (),  # what the alert tells, pre-filled in the situation report (nothing otherwise)
+    "create_channel": ("opened_entry", "lead_role", "reminders", "alert_context"),
     "invite": ("create_channel",),
     "set_topic": ("create_channel",),
     "post_plan": ("create_channel",),
@@ -53,7 +54,6 @@ OPENING_STEPS: dict[str, tuple[str, ...]] = {
     "announce": ("create_channel",),
     "sitrep_prompt": ("post_plan",),  # below the plan in the channel; beside its pin
     # when an alert opened the crisis (nothing to do otherwise):
-    "alert_context": (),  # what the alert tells, pre-filled in the situation report
     "alert_intro": ("create_channel",),  # the alert bookmarked and introduced in the channel
 }
 

@@ -33,6 +33,7 @@ from bot.domain import commands
 from bot.domain.roles import user_id
 from bot.emulator import Reply, Workspace
 from bot.emulator.state import APP_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID
+from handlers.ratelimit import SlackRateLimiter, Slot
 from tests.support.crisis import open_crisis
 from tests.support.harness import SIGNING_SECRET, BotUnderTest
 from tests.support.people import Person, mrkdwn_texts
@@ -50,11 +51,12 @@ UNSAFE = ("<!channel", "<!here", "<!everyone", "<!subteam")
 UNEXPECTED = "Something went wrong on our side"
 
 
-class NoWaiting:
-    """The bot's rate limiter paces real Slack minutes; the emulator enforces none, so fuzzing skips it."""
+class NoWaiting(SlackRateLimiter):
+    """The bot's rate limiter, with every call free: it paces real Slack minutes and the emulator enforces none
+    here, so fuzzing skips the waits (a 429 still pauses the method, as the real one does)."""
 
-    async def acquire(self, method: str, channel: str | None = None) -> float:
-        return 0.0
+    async def take(self, method: str, channel: str | None = None) -> Slot:
+        return Slot(method, channel, self.clock(), "free")
 
 
 def fuzz(*strategies, examples: int = EXAMPLES):

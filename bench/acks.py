@@ -190,7 +190,7 @@ async def measure(database_url: str | None = None, n: int = N, concurrency: int 
     for each command, so a neighbour's burst on a shared machine falls on both. The figures are the median over
     the rounds; the counts are summed."""
     from bench.floor_bolt import start_floor
-    from bench.open_crisis import empty_schema
+    from bench.scratch import empty_schema
     from bot.app import INFLIGHT, build_web_app
     from bot.catalog import Catalog
     from bot.emulator import SlackEmulator

@@ -36,6 +36,7 @@ import aiohttp
 from sqlalchemy import MetaData, Table, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bench.scratch import empty_schema
 from bench.wrkload import WrkResult, acked_ids, alert_bodies, bench_keys, run_wrk, wrk_command, write_bodies
 
 BOT_TOKEN = "xoxb-" + "5" * 12 + "-" + "8" * 13 + "-benchtokenvaluelongenough"
@@ -258,14 +259,6 @@ class Database:
         return time.perf_counter() - t0
 
 
-async def empty_schema(url: str) -> None:
-    engine = create_async_engine(url)
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-    finally:
-        await engine.dispose()
 
 
 async def pg_reachable(url: str) -> str | None:

@@ -29,9 +29,8 @@ import time
 from pathlib import Path
 
 import aiohttp
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
+from bench.scratch import empty_schema
 from bot.app import build_web_app
 from bot.emulator import SlackEmulator, Workspace
 from bot.serve import start
@@ -46,12 +45,6 @@ ROUNDS = 2  # each concurrent run, alternately; the best round of each is report
 TIMEOUT = 180.0
 
 
-async def empty_schema(url: str) -> None:
-    engine = create_async_engine(url)
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
 
 
 class Run:

@@ -33,9 +33,9 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import insert, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import insert
 
+from bench.scratch import empty_schema
 from bot.catalog import Catalog
 from bot.domain.crisis import Crisis, Status
 from bot.domain.story import build_story
@@ -58,13 +58,6 @@ LINEAR_GROWTH = 2.6  # the 10k -> 20k ratio a linear cost stays under (quadratic
 T0 = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)
 
 
-async def empty_schema(url: str) -> None:
-    """A scratch PostgreSQL database emptied (as bench/open_crisis.py does, without importing the whole app)."""
-    engine = create_async_engine(url)
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
 
 
 def person(k: int) -> str:

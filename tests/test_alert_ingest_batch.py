@@ -68,22 +68,35 @@ async def test_200_simultaneous_alerts_on_20_keys_are_stored_in_few_transactions
     assert sum(1 for _, a in answers if a["status"] == "triaged" and a.get("triage")) == 100
 
 
-async def test_a_batch_whose_commit_fails_answers_its_senders_503_and_keeps_nothing(sender: Sender, bot):
-    engine = the_store(bot).batch.engine.sync_engine
-    failing = True
+class FailingCommits:
+    """While `failing`, the commit of a transaction that inserted alerts fails, as when the database goes away at
+    that moment (a SQLAlchemy event on the bot's own engine; nothing of the bot is replaced)."""
 
-    def commit(conn):  # the batch's commit fails (as when the database goes away at that moment)
-        if failing and conn.info.get("wrote_alerts"):
-            conn.info.pop("wrote_alerts")
+    def __init__(self, bot: BotUnderTest):
+        self.engine = the_store(bot).batch.engine.sync_engine
+        self.failing = True
+
+    def _commit(self, conn) -> None:
+        if conn.info.pop("wrote_alerts", False) and self.failing:
             raise OperationalError("COMMIT", {}, ConnectionResetError("the database went away"))
 
-    def wrote(conn, cursor, statement, *args):
+    @staticmethod
+    def _wrote(conn, cursor, statement, *args) -> None:
         if statement.lstrip().upper().startswith("INSERT INTO ALERT "):
             conn.info["wrote_alerts"] = True
 
-    event.listen(engine, "before_cursor_execute", wrote)
-    event.listen(engine, "commit", commit)
-    try:
+    def __enter__(self) -> "FailingCommits":
+        event.listen(self.engine, "before_cursor_execute", self._wrote)
+        event.listen(self.engine, "commit", self._commit)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        event.remove(self.engine, "commit", self._commit)
+        event.remove(self.engine, "before_cursor_execute", self._wrote)
+
+
+async def test_a_batch_whose_commit_fails_answers_its_senders_503_and_keeps_nothing(sender: Sender, bot):
+    with FailingCommits(bot) as commits:
         answers = await asyncio.gather(*(sender.post("generic", generic(n % 3, "critical")) for n in range(30)))
         assert {status for status, _ in answers} == {503}
         assert all("send it again" in a["error"] for _, a in answers)
@@ -91,38 +104,20 @@ async def test_a_batch_whose_commit_fails_answers_its_senders_503_and_keeps_noth
         assert await rows(bot, "SELECT id FROM crisis") == []  # no crisis half-opened
         assert await rows(bot, "SELECT key FROM alert_key") == []
 
-        failing = False  # the senders send again
+        commits.failing = False  # the senders send again
         answers = await asyncio.gather(*(sender.post("generic", generic(n % 3, "critical")) for n in range(30)))
-    finally:
-        event.remove(engine, "commit", commit)
-        event.remove(engine, "before_cursor_execute", wrote)
     assert {status for status, _ in answers} == {202}
     assert len(await rows(bot, "SELECT id FROM alert")) == 30
     assert len(await rows(bot, "SELECT id FROM crisis")) == 3
 
 
 async def test_the_retry_after_header_comes_with_a_503(sender: Sender, bot):
-    engine = the_store(bot).batch.engine.sync_engine
-
-    def commit(conn):
-        if conn.info.pop("wrote_alerts", False):
-            raise OperationalError("COMMIT", {}, ConnectionResetError("the database went away"))
-
-    def wrote(conn, cursor, statement, *args):
-        if statement.lstrip().upper().startswith("INSERT INTO ALERT "):
-            conn.info["wrote_alerts"] = True
-
-    event.listen(engine, "before_cursor_execute", wrote)
-    event.listen(engine, "commit", commit)
-    try:
+    with FailingCommits(bot):
         headers = {"Authorization": f"Bearer {ALERT_TOKEN}", "Content-Type": "application/json"}
         async with sender.session.post(f"{bot.url}/alerts/generic", data=json.dumps(generic(1, "low")),
                                        headers=headers) as response:
             assert response.status == 503
             assert int(response.headers["Retry-After"]) >= 1
-    finally:
-        event.remove(engine, "commit", commit)
-        event.remove(engine, "before_cursor_execute", wrote)
 
 
 async def test_a_full_queue_answers_503_and_stores_exactly_what_it_answered_202(emulator, database_url, clock):

@@ -14,21 +14,16 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.emulator import SlackEmulator, Workspace
+from bot.emulator import Workspace
 from tests.support.crisis import crisis_channels
-from tests.support.processes import PROCESS_TOKEN, BotProcess
+from tests.support.processes import BotProcess
+from tests.support.processes import emulator  # noqa: F401 - the processes' emulator
 
 SEED = 20261202
 ROUNDS = 8
 DEADLINE = 60.0  # seconds: generous, for a loaded machine; the waits end on the event, not the deadline
 
 
-@pytest.fixture
-async def emulator():
-    emu = SlackEmulator(bot_token=PROCESS_TOKEN)
-    await emu.start()
-    yield emu
-    await emu.close()
 
 
 @pytest.fixture

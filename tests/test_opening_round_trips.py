@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 
 import aiohttp
-import pytest
 from sqlalchemy import text
 
 from bot.emulator import SlackEmulator, Workspace
@@ -20,7 +19,8 @@ from storage.engine import make_engine
 from tests.support.crisis import crisis_channels
 from tests.support.harness import SIGNING_SECRET, TOKEN, BotUnderTest
 from tests.support.people import Person
-from tests.support.processes import PROCESS_TOKEN, BotProcess
+from tests.support.processes import BotProcess
+from tests.support.processes import emulator  # noqa: F401 - the processes' emulator
 
 LATENCY = 0.2  # seconds per Web API call: a call the opening waited for would fit between two others
 
@@ -125,13 +125,6 @@ async def rows(database_url: str, sql: str) -> list[tuple]:
         await engine.dispose()
 
 
-@pytest.fixture
-async def emulator():
-    """The emulator, knowing the token bot processes are given."""
-    emu = SlackEmulator(bot_token=PROCESS_TOKEN)
-    await emu.start()
-    yield emu
-    await emu.close()
 
 
 async def test_a_resumed_opening_finds_the_plan_a_dead_process_posted(emulator, database_url):

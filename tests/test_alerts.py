@@ -62,6 +62,7 @@ async def test_duplicates_are_coalesced_into_one_digest_per_interval(sender: Sen
     payload = sample("generic_firing")
     await sender.post("generic", payload)
     channel = await opened_channel(emulator)
+    await bot.settled()  # the room's opening finished (the pin comes before the crisis is marked open)
 
     for _ in range(30):
         await sender.post("generic", payload)

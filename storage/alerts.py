@@ -266,9 +266,10 @@ class SqlAlertStore:
                 .values(digested=True)
                 .returning(table.c.id, table.c.new_alerts, table.c.resolved_alerts, table.c.received_at,
                            table.c.title))).all()
-            await session.commit()
-            if not told:
+            if not told:  # nothing to tell: the interval does not start (the next alert is told at once)
+                await session.rollback()
                 return None
+            await session.commit()
             latest: dict[str, int] = {}
             for row in told:
                 latest[row.title] = max(row.id, latest.get(row.title, row.id))

@@ -4,11 +4,19 @@ Pure data. `Plan.from_dict` validates a mapping (as read from YAML) and raises
 `PlanError` with every problem it found, so a team sees all mistakes in their
 plan file at once. A new setting is a field of `Plan` (or of one of its sections),
 read in `bot/domain/plan_reader.py`.
+
+Languages: a plan is written in its `language` (default "en") and may carry `translations` of its texts
+(names, labels, descriptions, summaries, actions, briefs, choice labels, do's and don'ts, the private
+managers' line). `plan.translated("es")` is the same plan with the Spanish texts where given and the plan's
+own where not; `plan.untranslated("es")` lists the paths of those that fell back. Keys, aliases, numbers and
+stored values never change: a situation-report choice is stored as the plan's own value ("yes"), shown as
+`SitrepField.choice_label(value)` and read back with `SitrepField.choice_value(word)` (or, in any of the
+plan's languages, `Plan.choice_label` / `Plan.choice_value`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, Callable, Mapping
 
@@ -56,13 +64,34 @@ class Role:
     default_holders: tuple[str, ...] = ()  # user IDs (U…) or user-group IDs (S…), assigned at open
 
 
+# The metadata of a field a plan file does not set (the reader neither accepts nor lists it).
+NOT_IN_FILE = {"in_file": False}
+
+
 @dataclass(frozen=True)
 class SitrepField:
     key: str
     label: str
     required: bool = False
     aliases: tuple[str, ...] = ()
-    choices: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()  # the stored values, in the plan's own language, whatever language is shown
+    # The choices as shown, one for each choice in the same order (set by `Plan.translated`); (): the choices
+    choice_labels: tuple[str, ...] = field(default=(), metadata=NOT_IN_FILE)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The choices as this field shows them (its plan's language)."""
+        return self.choice_labels or self.choices
+
+    def choice_label(self, value: str) -> str:
+        """A stored choice (`yes`) as this field shows it (`sí`); any other value as it is."""
+        return next((label for choice, label in zip(self.choices, self.labels) if choice == value), value)
+
+    def choice_value(self, word: str) -> str | None:
+        """The stored choice for a choice or its shown label (case and accents ignored); None: neither."""
+        wanted = fold(word)
+        return next((choice for choice, label in zip(self.choices, self.labels)
+                     if wanted in (fold(choice), fold(label))), None)
 
 
 @dataclass(frozen=True)
@@ -137,6 +166,10 @@ class Plan:
     # opened/closed); None: the catalog's line; "": nothing at all.
     private_managers_line: str | None = None
     archive_after_close: timedelta | None = None  # the channel is archived this long after the close; None: never
+    language: str = "en"  # the language of the plan's own texts: two lowercase letters
+    # language -> its texts, as the plan file gives them (checked by the reader): {"es": {"name": …,
+    # "phases": {"reduction": {"name": …, "actions": (…)}}, "dos": (…)}}; a list's missing item is None.
+    translations: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def tier_rank(self, key: str) -> int:
         """Position of a severity tier, least severe first (the plan lists them that way)."""
@@ -154,17 +187,110 @@ class Plan:
     def phase_index(self, key: str) -> int:
         return next(i for i, p in enumerate(self.phases) if p.key == key)
 
+    # A word is looked up by key, name (label) and aliases in this plan's language, then by the names of the
+    # plan's other languages: `/crisis phase Reducción` finds the phase in any of them, and the item returned
+    # is always this plan's own (in its language).
+
     def severity(self, word: str) -> Severity | None:
-        return _lookup(self.severities, word, lambda s: (s.key, s.label))
+        return self._find("severities", word, lambda s: (s.key, s.label))
 
     def phase(self, word: str) -> Phase | None:
-        return _lookup(self.phases, word, lambda p: (p.key, p.name, *p.aliases))
+        return self._find("phases", word, lambda p: (p.key, p.name, *p.aliases))
 
     def role(self, word: str) -> Role | None:
-        return _lookup(self.roles, word, lambda r: (r.key, r.name, *r.aliases))
+        return self._find("roles", word, lambda r: (r.key, r.name, *r.aliases))
 
     def sitrep_field(self, word: str) -> SitrepField | None:
-        return _lookup(self.sitrep, word, lambda f: (f.key, f.label, *f.aliases))
+        return self._find("sitrep", word, lambda f: (f.key, f.label, *f.aliases))
+
+    def _find(self, section: str, word: str, names):
+        items = getattr(self, section)
+        found = _lookup(items, word, names)
+        if found is not None or not self._original.translations:
+            return found
+        for other in self._other_languages():
+            hit = _lookup(getattr(other, section), word, names)
+            if hit is not None:
+                return next(item for item in items if item.key == hit.key)
+        return None
+
+    # ----- languages --------------------------------------------------------------------------------------
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages the plan has texts for: its own first, then its translations' in the file's order."""
+        original = self._original
+        return (original.language, *(code for code in original.translations if code != original.language))
+
+    @property
+    def text_language(self) -> str:
+        """The language this plan's texts are shown in: `language`, or the one `translated` was asked for."""
+        return self.__dict__.get("_text_language", self.language)
+
+    def translated(self, language: str | None) -> Plan:
+        """The plan with every text in `language` where the plan gives it, and in the plan's own where not.
+
+        `language` is a code such as "es"; "ES", "es-ES" and "es_ES" are read as "es". The plan's own language,
+        a language it has no translation for, or None: the plan as read, itself. Keys, aliases, numbers and
+        stored choices are the same in every language. Cached per language: cheap to call for every message.
+        On a translated plan, it translates the plan as read (`translated("en")` is the English plan again).
+        """
+        original = self._original
+        code = _language_code(language)
+        if code is None or code == original.language or code not in original.translations:
+            return original
+        return original._translation(code)[0]
+
+    def untranslated(self, language: str | None) -> tuple[str, ...]:
+        """The paths of the texts `translated(language)` shows in the plan's own language, in the plan's
+        order: ("phases.rethink.summary", "phases.reduction.actions[1]", "dos", …); a list the translation
+        leaves out is one path, a missing item of a list it gives is the item's. () for the plan's own
+        language (or None) and for a complete translation; every text's path for a language the plan has no
+        translation for (see `languages`). Texts the plan leaves empty need no translation."""
+        original = self._original
+        code = _language_code(language)
+        if code is None or code == original.language:
+            return ()
+        if code not in original.translations:
+            return _text_paths(original)
+        return original._translation(code)[1]
+
+    def choice_label(self, field_key: str, value: str, language: str | None = None) -> str:
+        """A stored choice of the report field `field_key` as shown in `language` (None: this plan's own):
+        `plan.choice_label("caused_by_us", "yes", "es")` -> "sí". Anything else is returned as it is."""
+        spec = self.translated(language) if language is not None else self
+        found = spec.sitrep_field(field_key)
+        return found.choice_label(value) if found is not None else value
+
+    def choice_value(self, field_key: str, word: str) -> str | None:
+        """The stored choice of the report field `field_key` that `word` names, as a choice or as its label in
+        any of the plan's languages: ("caused_by_us", "Sì") -> "yes"; None when it names none."""
+        for plan in (self, *self._other_languages()):
+            spec = plan.sitrep_field(field_key)
+            value = spec.choice_value(word) if spec is not None else None
+            if value is not None:
+                return value
+        return None
+
+    @property
+    def _original(self) -> Plan:
+        """The plan as read (a translated plan remembers it)."""
+        return self.__dict__.get("_original_plan", self)
+
+    def _other_languages(self) -> list[Plan]:
+        original = self._original
+        plans = [original, *(original.translated(code) for code in original.languages[1:])]
+        return [plan for plan in plans if plan is not self]
+
+    def _translation(self, code: str) -> tuple[Plan, tuple[str, ...]]:
+        # Not a field (fields are the plan file's settings; equality ignores it): a frozen plan may still cache.
+        cache = self.__dict__.setdefault("_translations_cache", {})
+        if code not in cache:
+            plan, missing = _translate(self, self.translations[code])
+            object.__setattr__(plan, "_original_plan", self)
+            object.__setattr__(plan, "_text_language", code)
+            cache[code] = (plan, missing)
+        return cache[code]
 
     @property
     def lead(self) -> Role:
@@ -182,6 +308,77 @@ class Plan:
         from bot.domain.plan_reader import PlanReader
 
         return PlanReader(data, source, check_path).read()
+
+
+def _language_code(language: str | None) -> str | None:
+    """ "es", "ES", "es-ES", "es_ES" -> "es"; None or no text -> None."""
+    if not isinstance(language, str) or not language.strip():
+        return None
+    return language.strip().replace("_", "-").split("-", 1)[0].lower()
+
+
+class _Fallbacks:
+    """Reads a translation's texts, the plan's own where it gives none, and records the paths that fell back."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+
+    def text(self, path: str, own: str | None, given: Any) -> str | None:
+        if not own:  # nothing to translate
+            return own
+        if given is None:
+            self.paths.append(path)
+            return own
+        return given
+
+    def texts(self, path: str, own: tuple[str, ...], given: Any) -> tuple[str, ...]:
+        if not own:
+            return own
+        if given is None:
+            self.paths.append(path)
+            return own
+        return tuple(self.text(f"{path}[{i}]", mine, theirs) for i, (mine, theirs) in enumerate(zip(own, given)))
+
+
+def _translate(plan: Plan, texts: Mapping[str, Any]) -> tuple[Plan, tuple[str, ...]]:
+    """The plan with `texts` (one language's, as `Plan.translations` holds them), and the paths that fell back."""
+    fall = _Fallbacks()
+
+    def entry(section: str, key: str) -> Mapping[str, Any]:
+        return (texts.get(section) or {}).get(key) or {}
+
+    severities = tuple(
+        replace(s, label=fall.text(f"severities.{s.key}.label", s.label, t.get("label")),
+                description=fall.text(f"severities.{s.key}.description", s.description, t.get("description")))
+        for s in plan.severities for t in [entry("severities", s.key)])
+    phases = tuple(
+        replace(p, name=fall.text(f"phases.{p.key}.name", p.name, t.get("name")),
+                summary=fall.text(f"phases.{p.key}.summary", p.summary, t.get("summary")),
+                actions=fall.texts(f"phases.{p.key}.actions", p.actions, t.get("actions")))
+        for p in plan.phases for t in [entry("phases", p.key)])
+    roles = tuple(
+        replace(r, name=fall.text(f"roles.{r.key}.name", r.name, t.get("name")),
+                brief=fall.text(f"roles.{r.key}.brief", r.brief, t.get("brief")))
+        for r in plan.roles for t in [entry("roles", r.key)])
+    sitrep = tuple(
+        replace(f, label=fall.text(f"sitrep.{f.key}.label", f.label, t.get("label")),
+                choice_labels=fall.texts(f"sitrep.{f.key}.choices", f.choices, t.get("choices")))
+        for f in plan.sitrep for t in [entry("sitrep", f.key)])
+    translated = replace(
+        plan,
+        name=fall.text("name", plan.name, texts.get("name")),
+        severities=severities, phases=phases, roles=roles, sitrep=sitrep,
+        dos=fall.texts("dos", plan.dos, texts.get("dos")),
+        donts=fall.texts("donts", plan.donts, texts.get("donts")),
+        private_managers_line=fall.text("private_managers_line", plan.private_managers_line,
+                                        texts.get("private_managers_line")),
+    )
+    return translated, tuple(fall.paths)
+
+
+def _text_paths(plan: Plan) -> tuple[str, ...]:
+    """Every translatable text's path, as `untranslated` names them for a language with no texts at all."""
+    return _translate(plan, {})[1]
 
 
 def _lookup(items, word, names):

@@ -4,12 +4,18 @@ Each problem names its path in the YAML (`reminders.sitrep_missing_minutes`, `ph
 what belongs there, so a team fixes its plan file in one go. A new plan setting is a field of `Plan` (the
 top-level keys allowed are exactly its fields) read here with the same helpers: `_whole` for a number,
 `_duration` for a time such as `7d`, `_text` for a text.
+
+`translations` (language -> texts by key) are read last, against the plan's own sections: a key the plan
+lacks, a list of another length than the plan's, a text that is not one, a field that is not a text or a
+language code that is not two lowercase letters are problems like any other. A section that has problems of
+its own is not compared (its problems come first; the translation is checked again once it is fixed).
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+import string
 from dataclasses import fields as dataclass_fields
 from datetime import timedelta
 from typing import Any, Mapping
@@ -22,6 +28,18 @@ REQUIRED_PHASES = {
     "response": "Response phase (key: response; the golden hour is measured on it)",
     "rethink": "Rethink phase (key: rethink; the lessons of a crisis are recorded at it)",
 }
+
+_LANGUAGE = re.compile(r"^[a-z]{2}$")
+
+# What a translation may give, per section: the kind of entry (for messages) and its texts; lists marked [].
+TRANSLATABLE = {
+    "severities": ("severity", ("label", "description")),
+    "phases": ("phase", ("name", "summary", "actions[]")),
+    "roles": ("role", ("name", "brief")),
+    "sitrep": ("field", ("label", "choices[]")),
+}
+TRANSLATABLE_TEXTS = ("name", *TRANSLATABLE, "dos", "donts", "private_managers_line")
+_PLACEHOLDERS = ("severity", "moment")  # of private_managers_line
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(m|min|mins|minutes?|h|hours?|d|days?|w|weeks?)\s*$", re.IGNORECASE)
 _DURATION_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -98,14 +116,22 @@ class PlanReader:
                 self._one_of(name, tier, severities, lambda s: (s.key, s.label))
         if roles:
             self._one_of("lead_role", lead_role, roles, lambda r: (r.key, r.name, *r.aliases), "roles")
+        language = self._language()
+        name = self._text("name") or "Crisis plan"
+        private_line = self._text("private_managers_line", empty_is_none=False)
+        own = dict(severities=severities, phases=phases, roles=roles, sitrep=sitrep, dos=dos, donts=donts,
+                   private_managers_line=private_line)
+        translations = TranslationReader(self.problems, language, own).read(self.data.get("translations"))
         values = dict(
-            name=self._text("name") or "Crisis plan",
+            name=name,
             version=self._whole("version", d.get("version"), "", default=1),
             first_response_minutes=self._whole("first_response_minutes", d.get("first_response_minutes"),
                                                "minutes", default=60),
             lessons_shown=self._whole("lessons_shown", d.get("lessons_shown"), "lessons", default=5, least=0),
-            private_managers_line=self._text("private_managers_line", empty_is_none=False),
+            private_managers_line=private_line,
             archive_after_close=self._duration("archive_after_close", d.get("archive_after_close")),
+            language=language,
+            translations=translations,
         )
         if self.problems:
             raise PlanError(self._in_file_order(), source=self.source)
@@ -159,6 +185,16 @@ class PlanReader:
             return None
         return _choice_text(value)
 
+    def _language(self) -> str:
+        value = self.data.get("language")
+        if value is None or value == "":
+            return "en"
+        if not isinstance(value, str) or not _LANGUAGE.match(value):
+            self.problems.append(f"language: {shown(value)} is not a language code (two lowercase letters, "
+                                 "e.g. en, es, it)")
+            return "en"
+        return value
+
     def _one_of(self, path: str, word: str, items, names, section: str = "severities") -> None:
         wanted = fold(word)
         if not any(wanted in {fold(n) for n in names(item)} for item in items):
@@ -166,7 +202,7 @@ class PlanReader:
             self.problems.append(f"{path}: {shown(word)} is not one of the {section} ({choices})")
 
     def _unknown(self, section: str, raw: Mapping, kind, allowed: tuple[str, ...] = ()) -> set[str]:
-        known = [f.name for f in dataclass_fields(kind)] + list(allowed)
+        known = _in_file(kind) + list(allowed)
         unknown = {str(k) for k in raw} - set(known)
         for name in sorted(unknown):
             close = difflib.get_close_matches(name, known, n=1)
@@ -273,7 +309,7 @@ class PlanReader:
         if not isinstance(raw, list) or not raw:
             self.problems.append(f"{section}: a non-empty list is required")
             return
-        types = {f.name: str(f.type) for f in dataclass_fields(kind)}
+        types = {f.name: str(f.type) for f in dataclass_fields(kind) if f.name in _in_file(kind)}
         seen: set[str] = set()
         for i, item in enumerate(raw):
             path = f"{section}[{i}]"
@@ -312,6 +348,204 @@ class PlanReader:
                     values[name] = key if name == "key" else _choice_text(value)
             if not missing and all(name in values for name in required):
                 yield kind(**values)
+
+
+def _count(count: int, what: str) -> str:
+    """`1 action`, `2 actions`, `1 do`, `3 don'ts`."""
+    if count != 1:
+        return f"{count} {what}"
+    singular = what.removesuffix("'s").removesuffix("s")
+    return f"{count} {singular}"
+
+
+def _in_file(kind) -> list[str]:
+    """The settings of a plan section a plan file may give: its fields but those marked NOT_IN_FILE."""
+    return [f.name for f in dataclass_fields(kind) if f.metadata.get("in_file", True)]
+
+
+class TranslationReader:
+    """Reads `translations:` against the plan's own texts, adding each problem (with its path) to `problems`.
+
+    `own` holds the plan's sections as read (severities, phases, roles, sitrep, dos, donts,
+    private_managers_line); a section already named in `problems` is not compared with its translation."""
+
+    def __init__(self, problems: list[str], language: str, own: Mapping[str, Any]):
+        self.problems = problems
+        self.language = language
+        self.own = own
+        self.unchecked = {re.split(r"[.\[:]", p, maxsplit=1)[0] for p in problems}
+
+    def read(self, raw: Any) -> dict[str, dict[str, Any]]:
+        if raw is None:
+            return {}
+        if not isinstance(raw, Mapping):
+            self.problems.append(f"translations: must be a mapping of languages (es:, it:…), not {shown(raw)}")
+            return {}
+        languages: dict[str, dict[str, Any]] = {}
+        for code, texts in raw.items():
+            path = f"translations.{code}"
+            if not isinstance(code, str) or not _LANGUAGE.match(code):
+                self.problems.append(f"{path}: {shown(code)} is not a language code (two lowercase letters, "
+                                     "e.g. es, it)")
+                continue
+            if code == self.language:
+                self.problems.append(f"{path}: {code} is the plan's own language; its texts are the plan's")
+                continue
+            if texts is None:
+                languages[code] = {}
+                continue
+            if not isinstance(texts, Mapping):
+                self.problems.append(f"{path}: must be a mapping of texts (name:, phases:, dos:…), not {shown(texts)}")
+                continue
+            languages[code] = self._language(path, texts)
+        return languages
+
+    def _language(self, path: str, raw: Mapping) -> dict[str, Any]:
+        texts: dict[str, Any] = {}
+        for name, value in raw.items():
+            where = f"{path}.{name}"
+            if value is None:
+                continue  # not translated yet: the plan's own text is shown
+            if name not in TRANSLATABLE_TEXTS:
+                self._not_a_text(where, str(name), TRANSLATABLE_TEXTS, "the texts of a translation")
+            elif name in TRANSLATABLE:
+                texts[name] = self._section(where, name, value)
+            elif name in ("dos", "donts"):
+                read = self._list(where, value, self.own[name] if name not in self.unchecked else None,
+                                  "do's" if name == "dos" else "don'ts", "the plan")
+                if read is not None:
+                    texts[name] = read
+            else:
+                read = self._one(where, value)
+                if read is not None and (name == "name" or self._private_line(where, read)):
+                    texts[name] = read
+        return texts
+
+    def _section(self, path: str, section: str, raw: Any) -> dict[str, dict[str, Any]]:
+        kind, fields = TRANSLATABLE[section]
+        items = {item.key: item for item in self.own[section]}
+        checked = section not in self.unchecked
+        if not isinstance(raw, Mapping):
+            example = ", ".join(f"{key}:" for key in list(items)[:2])
+            self.problems.append(f"{path}: must be a mapping of {kind} keys ({example}…), not {shown(raw)}")
+            return {}
+        names = [name.removesuffix("[]") for name in fields]
+        read: dict[str, dict[str, Any]] = {}
+        for key, texts in raw.items():
+            where = f"{path}.{key}"
+            folded = fold(str(key))
+            item = items.get(folded)
+            if checked and item is None:
+                close = difflib.get_close_matches(folded, list(items), n=1)
+                hint = f"; did you mean {close[0]}?" if close else f" ({section}: {', '.join(items)})"
+                self.problems.append(f"{where}: the plan has no {kind} {shown(str(key))}{hint}")
+                continue
+            if texts is None:
+                continue
+            if not isinstance(texts, Mapping):
+                self.problems.append(f"{where}: must be a mapping of texts ({', '.join(names)}), not {shown(texts)}")
+                continue
+            entry: dict[str, Any] = {}
+            for name, value in texts.items():
+                at = f"{where}.{name}"
+                if value is None:
+                    continue
+                if name not in names:
+                    self._not_a_text(at, str(name), names, f"the texts of a {kind}")
+                elif f"{name}[]" in fields:
+                    own = getattr(item, name) if checked else None
+                    what = "actions" if name == "actions" else "choices"
+                    listed = self._list(at, value, own, what, f"the {kind}", choices=name == "choices")
+                    if listed is not None and name == "choices" and own is not None:
+                        listed = self._distinct_choices(at, listed, own)
+                    if listed is not None:
+                        entry[name] = listed
+                else:
+                    text = self._one(at, value)
+                    if text is not None:
+                        entry[name] = text
+            read[folded] = entry
+        return read
+
+    # ----- one text, one list ---------------------------------------------------------------------------------
+
+    def _one(self, path: str, value: Any, *, choice: bool = False) -> str | None:
+        if choice and isinstance(value, bool):
+            value = _choice_text(value)  # a bare yes/no in a list of choices means the word
+        if not isinstance(value, str):
+            self.problems.append(f"{path}: must be a text, not {shown(value)} (quote it)")
+            return None
+        if not value.strip():
+            self.problems.append(f"{path}: is empty (leave it out to show the plan's own text)")
+            return None
+        return value
+
+    def _list(self, path: str, value: Any, own: tuple[str, ...] | None, what: str, whose: str,
+              *, choices: bool = False) -> tuple[str | None, ...] | None:
+        """A translated list, one text for each of the plan's, in its order (None: that one falls back);
+        `own` None: the plan's list is not known (it has problems), only the texts are checked."""
+        if not isinstance(value, list):
+            self.problems.append(f"{path}: must be a list of texts, not {shown(value)} (quote any with a colon)")
+            return None
+        if own is not None and not own:
+            self.problems.append(f"{path}: {whose} has no {what} to translate")
+            return None
+        if own is not None and len(value) != len(own):
+            self.problems.append(f"{path}: {_count(len(value), what)}, but {whose} has {len(own)} "
+                                 "(one for each, in the same order)")
+            return None
+        before = len(self.problems)
+        items = tuple(None if v is None else self._one(f"{path}[{i}]", v, choice=choices) for i, v in enumerate(value))
+        return items if len(self.problems) == before else None
+
+    def _distinct_choices(self, path: str, labels: tuple[str | None, ...], own: tuple[str, ...]):
+        """Each choice's label names it alone: none is shown like another choice or its label."""
+        before = len(self.problems)
+        seen: dict[str, int] = {}
+        for i, label in enumerate(labels):
+            if label is None:
+                continue
+            folded = fold(label)
+            other = next((c for j, c in enumerate(own) if j != i and fold(c) == folded), None)
+            if other is not None:
+                self.problems.append(f"{path}[{i}]: {shown(label)} is the plan's choice {shown(other)}, "
+                                     f"not {shown(own[i])} (one label for each choice, in the same order)")
+            elif folded in seen:
+                self.problems.append(f"{path}[{i}]: {shown(label)} is also the label of choice {seen[folded]}; "
+                                     "each choice needs its own")
+            seen.setdefault(folded, i)
+        return labels if len(self.problems) == before else None
+
+    def _private_line(self, path: str, line: str) -> bool:
+        if "private_managers_line" in self.unchecked:
+            return True
+        if self.own["private_managers_line"] is None:
+            self.problems.append(f"{path}: the plan sets no private_managers_line to translate (the bot's own "
+                                 "line is shown in every language)")
+            return False
+        if not self.own["private_managers_line"]:
+            self.problems.append(f"{path}: the plan's line is empty (the managers are told nothing); "
+                                 "there is nothing to translate")
+            return False
+        try:
+            used = {name for _, name, _, _ in string.Formatter().parse(line) if name is not None}
+        except ValueError:
+            self.problems.append(f"{path}: a lone {{ or }} (placeholders are {{severity}} and {{moment}})")
+            return False
+        if bad := sorted(used - set(_PLACEHOLDERS)):
+            self.problems.append(f"{path}: {', '.join('{' + b + '}' for b in bad)} is not a placeholder "
+                                 "(use {severity} and {moment})")
+            return False
+        return True
+
+    def _not_a_text(self, path: str, name: str, known, what: str) -> None:
+        known = list(known)
+        close = difflib.get_close_matches(name, known, n=1)
+        if close:
+            hint = f"; did you mean {close[0]}?"
+        else:
+            hint = f" ({what}: {', '.join(known)}; keys, aliases and numbers are not translated)"
+        self.problems.append(f"{path}: not a translatable text{hint}")
 
 
 def _choice_text(value: Any) -> str:

@@ -187,9 +187,10 @@ class Plan:
     def phase_index(self, key: str) -> int:
         return next(i for i, p in enumerate(self.phases) if p.key == key)
 
-    # A word is looked up by key, name (label) and aliases in this plan's language, then by the names of the
-    # plan's other languages: `/crisis phase Reducción` finds the phase in any of them, and the item returned
-    # is always this plan's own (in its language).
+    # A word is looked up by key, name (label) and aliases; on a translated plan, then by the names of the
+    # plan as read (a lead_role or default_severity given by name still resolves), and the item returned is
+    # the translated one. The plan as read knows only its own names: a translated label is no keyword of it
+    # ("abrir Alta costura" is a title, not a severity, for an English plan).
 
     def severity(self, word: str) -> Severity | None:
         return self._find("severities", word, lambda s: (s.key, s.label))
@@ -206,13 +207,11 @@ class Plan:
     def _find(self, section: str, word: str, names):
         items = getattr(self, section)
         found = _lookup(items, word, names)
-        if found is not None or not self._original.translations:
+        original = self._original
+        if found is not None or original is self:
             return found
-        for other in self._other_languages():
-            hit = _lookup(getattr(other, section), word, names)
-            if hit is not None:
-                return next(item for item in items if item.key == hit.key)
-        return None
+        hit = _lookup(getattr(original, section), word, names)
+        return None if hit is None else next(item for item in items if item.key == hit.key)
 
     # ----- languages --------------------------------------------------------------------------------------
 

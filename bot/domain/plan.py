@@ -342,6 +342,7 @@ class _Fallbacks:
 def _translate(plan: Plan, texts: Mapping[str, Any]) -> tuple[Plan, tuple[str, ...]]:
     """The plan with `texts` (one language's, as `Plan.translations` holds them), and the paths that fell back."""
     fall = _Fallbacks()
+    name = fall.text("name", plan.name, texts.get("name"))
 
     def entry(section: str, key: str) -> Mapping[str, Any]:
         return (texts.get(section) or {}).get(key) or {}
@@ -365,7 +366,7 @@ def _translate(plan: Plan, texts: Mapping[str, Any]) -> tuple[Plan, tuple[str, .
         for f in plan.sitrep for t in [entry("sitrep", f.key)])
     translated = replace(
         plan,
-        name=fall.text("name", plan.name, texts.get("name")),
+        name=name,
         severities=severities, phases=phases, roles=roles, sitrep=sitrep,
         dos=fall.texts("dos", plan.dos, texts.get("dos")),
         donts=fall.texts("donts", plan.donts, texts.get("donts")),

@@ -67,7 +67,8 @@ class Sitrep:
         return version
 
 
-# yes / no / unknown in the languages the teams work in
+# Other ways of saying yes / no / unknown, for a plan whose choices are those (its labels, in each of the plan's
+# languages, come first: `Plan.choice_value`).
 _CHOICE_WORDS = {
     "yes": {"yes", "y", "si", "sí", "true", "ours"},
     "no": {"no", "n", "false"},
@@ -76,15 +77,24 @@ _CHOICE_WORDS = {
 
 
 def normalise(spec: SitrepField, raw: str, plan: Plan) -> str:
+    """`raw` as stored for the field `spec` of `plan`. A choice is stored as the plan's own value whichever
+    language it is typed in ("sí", "no se sabe", "non si sa" -> "yes", "unknown"); a word that names no choice
+    raises BadChoice listing the choices as `plan` shows them (a translated plan: its translated labels)."""
     value = " ".join(clean(str(raw)).split()) if spec.choices else clean(str(raw)).strip()
     if len(value) > plan.limits.field:
         raise TooLong(what=spec.label, limit=plan.limits.field, length=len(value))
     if spec.choices and value:
+        chosen = spec.choice_value(value)
+        if chosen is None:
+            chosen = plan.choice_value(spec.key, value)
+        if chosen is not None:
+            return chosen
         folded = fold(value)
         for choice in spec.choices:
-            if folded == fold(choice) or folded in {fold(w) for w in _CHOICE_WORDS.get(choice, ())}:
+            if folded in {fold(w) for w in _CHOICE_WORDS.get(choice, ())}:
                 return choice
-        raise BadChoice(field=spec.label, choices=" / ".join(spec.choices), value=value)
+        shown = plan.sitrep_field(spec.key) or spec
+        raise BadChoice(field=shown.label, choices=" / ".join(shown.labels), value=value)
     return value
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from .methods import ApiError, member_channel, message_in, method, paginate, visible_channel
+from .methods import ApiError, as_bool, member_channel, message_in, method, paginate, visible_channel
 from .state import (BOT_ID, BOT_NAME, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID, TEAM_NAME, WORKSPACE_URL,
                     Bookmark)
 
@@ -35,7 +35,8 @@ def users_info(emu: "SlackEmulator", args: dict[str, Any]) -> dict[str, Any]:
     user = emu.user(str(args["user"]))
     if user is None:
         raise ApiError("user_not_found")
-    return {"user": user.to_api()}
+    # `locale` only when asked: include_locale=true/1 (slack-sdk sends a bool as "1"/"0")
+    return {"user": user.to_api(include_locale=as_bool(args.get("include_locale")))}
 
 
 @method("users.list")

@@ -30,12 +30,13 @@ class User:
     is_bot: bool = False
     bot_id: str | None = None
     deleted: bool = False
+    locale: str = "en-US"   # the person's Slack language (IETF tag); users.info shows it with include_locale
 
     @property
     def email(self) -> str | None:
         return None if self.is_bot else f"{self.name}@{TEAM_DOMAIN}.example.com"
 
-    def to_api(self) -> dict[str, Any]:
+    def to_api(self, *, include_locale: bool = False) -> dict[str, Any]:
         profile: dict[str, Any] = {
             "real_name": self.real_name,
             "display_name": self.name,
@@ -47,10 +48,13 @@ class User:
             profile["email"] = self.email
         if self.bot_id:
             profile["bot_id"] = self.bot_id
-        return {"id": self.id, "team_id": TEAM_ID, "name": self.name, "deleted": self.deleted,
-                "real_name": self.real_name, "tz": "Europe/London", "tz_offset": 0,
-                "profile": profile, "is_admin": False, "is_owner": False, "is_bot": self.is_bot,
-                "is_app_user": False, "updated": 1700000000}
+        out = {"id": self.id, "team_id": TEAM_ID, "name": self.name, "deleted": self.deleted,
+               "real_name": self.real_name, "tz": "Europe/London", "tz_offset": 0,
+               "profile": profile, "is_admin": False, "is_owner": False, "is_bot": self.is_bot,
+               "is_app_user": False, "updated": 1700000000}
+        if include_locale:   # Slack leaves `locale` out unless the caller asks for it
+            out["locale"] = self.locale
+        return out
 
 
 @dataclass
@@ -259,10 +263,13 @@ class State:
                                                members=set(members), is_general=name == "general")
         self.usergroups["S0COMMS"] = Usergroup("S0COMMS", "comms", "comms", ["U0BOB", "U0CARLA"])
 
-    def add_user(self, name: str, real_name: str | None = None) -> User:
+    def add_user(self, name: str, real_name: str | None = None, *, locale: str = "en-US") -> User:
+        """A new person in the workspace; `locale` is their Slack language ("es-ES", "it-IT"…).
+
+        A seeded person's language is changed in place: `emu.user("U0BOB").locale = "it-IT"`."""
         if self.user_by_name(name):
             raise ValueError(f"user {name!r} already exists")
-        user = User(self.new_id("U"), name, real_name or name.capitalize())
+        user = User(self.new_id("U"), name, real_name or name.capitalize(), locale=locale)
         self.users_by_id[user.id] = user
         return user
 

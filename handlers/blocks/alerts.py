@@ -31,8 +31,8 @@ def alert_opened(n: Notice, ctx: RenderContext) -> Rendered:
     t, crisis = ctx.catalog, n.crisis
     alert: Alert = n.data["alert"]
     assert crisis is not None
-    count = t.t("alerts.intro_group", count=alert.count) if alert.fingerprints and alert.count > 1 else (
-        t.t("alerts.intro_count", count=alert.count) if alert.count > 1 else "")
+    count = t.t("alerts.intro_group", count=t.number(alert.count)) if alert.fingerprints and alert.count > 1 else (
+        t.t("alerts.intro_count", count=t.number(alert.count)) if alert.count > 1 else "")
     text = t.t("alerts.intro", source=esc(alert.source), title=esc(alert.title),
                severity=esc(severity_label(crisis, ctx.plan)), count=count)
     lines = [text]
@@ -57,14 +57,14 @@ def alert_digest(n: Notice, ctx: RenderContext) -> Rendered:
     t, crisis = ctx.catalog, n.crisis
     digest: Digest = n.data["digest"]
     assert crisis is not None
-    resolved = t.t("alerts.digest_resolved", resolved=f"{digest.resolved:,}") if digest.resolved else ""
+    resolved = t.t("alerts.digest_resolved", resolved=t.number(digest.resolved)) if digest.resolved else ""
     since = when(digest.since) if digest.since else "?"
     if digest.alerts:
-        text = t.t("alerts.digest", count=f"{digest.alerts:,}", since=since, resolved=resolved,
-                   total=f"{n.data['total']:,}")
+        text = t.t("alerts.digest", count=t.number(digest.alerts), since=since, resolved=resolved,
+                   total=t.number(n.data["total"]))
     else:  # only state changes: the group's alerts were counted when they first came
-        text = t.t("alerts.digest_resolved_only", count=digest.resolved, resolved=f"{digest.resolved:,}",
-                   since=since, total=f"{n.data['total']:,}")
+        text = t.t("alerts.digest_resolved_only", count=digest.resolved, resolved=t.number(digest.resolved),
+                   since=since, total=t.number(n.data["total"]))
     blocks = [section(text)]
     if digest.titles:
         blocks.append(context(t.t("alerts.digest_titles", titles=esc(" · ".join(digest.titles)))))
@@ -82,7 +82,7 @@ def triage(n: Notice, ctx: RenderContext) -> Rendered:
     threshold = ctx.plan.severity(ctx.plan.alerts.auto_open)
     text = t.t("alerts.triage", source=esc(item.source), title=esc(item.title),
                severity=esc(severity.label if severity else item.severity),
-               threshold=esc(threshold.label if threshold else ctx.plan.alerts.auto_open), count=item.alert_count)
+               threshold=esc(threshold.label if threshold else ctx.plan.alerts.auto_open), count=t.number(item.alert_count))
     blocks = [section(text)]
     if n.data.get("resolved") and item.is_pending:
         blocks.append(context(t.t("alerts.triage_resolved")))

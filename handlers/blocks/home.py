@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.catalog import Catalog
-from bot.domain.clock import humanize
 from bot.domain.crisis import Crisis
 from bot.domain.plan import Plan
 from bot.domain.story import FirstResponse
@@ -32,7 +31,7 @@ def first_response_text(fr: FirstResponse, t: Catalog) -> str:
     if fr.took is None:
         return t.t("home.first_response_none")
     key = "home.first_response_within" if fr.within_target else "home.first_response_late"
-    return t.t(key, took=humanize(fr.took))
+    return t.t(key, took=t.duration(fr.took))
 
 
 ADOPT_LESSONS = "lessons_adopt"  # an admin shares a private crisis's lessons with every later plan
@@ -53,7 +52,7 @@ def home_view(active: list[Crisis], closed: list[tuple[Crisis, FirstResponse]], 
     for crisis in active[:MAX_ACTIVE]:
         blocks.append(section(t.t(
             "home.active_line", link=_link(crisis, t), title=esc(crisis.title), phase=esc(phase_name(crisis, plan, t)),
-            lead=mention(crisis.lead, t), severity=esc(severity_label(crisis, plan)), age=humanize(crisis.age(now)))))
+            lead=mention(crisis.lead, t), severity=esc(severity_label(crisis, plan)), age=t.duration(crisis.age(now)))))
     if not active:
         blocks.append(context(t.t("home.no_active")))
     elif len(active) > MAX_ACTIVE:
@@ -64,7 +63,7 @@ def home_view(active: list[Crisis], closed: list[tuple[Crisis, FirstResponse]], 
         assert crisis.closed_at is not None
         blocks.append(section(t.t(
             "home.closed_line", link=_link(crisis, t), title=esc(crisis.title),
-            first_response=first_response_text(fr, t), duration=humanize(crisis.age(crisis.closed_at)),
+            first_response=first_response_text(fr, t), duration=t.duration(crisis.age(crisis.closed_at)),
             closed_at=when(crisis.closed_at))))
         if (adoptable or {}).get(crisis.id or 0):
             blocks.append(adopt_button(crisis, (adoptable or {})[crisis.id or 0], t))

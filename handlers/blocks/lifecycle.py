@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.domain.clock import humanize
 from bot.domain.milestones import Milestone
 from bot.domain.notices import Notice
 from bot.domain.sitrep import SitrepVersion
@@ -73,7 +72,7 @@ def milestone(n: Notice, ctx: RenderContext) -> Rendered:
     t, c = ctx.catalog, n.crisis
     m: Milestone = n.data["milestone"]
     phase = esc(ctx.plan.phase(m.phase).name)  # type: ignore[union-attr]
-    since = humanize(m.at - c.opened_at)
+    since = t.duration(m.at - c.opened_at)
     if n.audience.value == "managers":
         return _text(t.t("milestone.managers", title=esc(c.title), phase=phase, at=when(m.at), since=since,
                          channel=c.channel_id))

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.catalog import Catalog
-from bot.domain.clock import humanize
 from bot.domain.notices import Notice
 from bot.domain.plan import Plan
 from bot.domain.story import Moment, Story, build_story
@@ -92,7 +91,7 @@ class StoryText:
         if story.closed_at is not None and story.duration is not None:
             lines.append(self._("summary", opened_by=s.user(c.opened_by), opened_at=s.when(story.opened_at),
                                 closed_by=s.user(c.closed_by), closed_at=s.when(story.closed_at),
-                                duration=s.bold(humanize(story.duration))))
+                                duration=s.bold(self.t.duration(story.duration))))
         else:
             lines.append(self._("still_active", opened_by=s.user(c.opened_by), opened_at=s.when(story.opened_at)))
         return lines
@@ -125,7 +124,7 @@ class StoryText:
         lines = [self._("holder_line", role=s.bold(s.text(h.name)),
                         user=s.user(h.user) if h.user else self._("nobody")) for h in story.holders]
         lines += [self._("handoff_line", role=s.text(h.name), previous=s.user(h.previous), user=s.user(h.user),
-                         at=s.when(h.at), offset=humanize(h.since_open)) for h in story.handoffs]
+                         at=s.when(h.at), offset=self.t.duration(h.since_open)) for h in story.handoffs]
         return lines
 
     def others(self, story: Story) -> str | None:
@@ -136,14 +135,14 @@ class StoryText:
     # how it unfolded --------------------------------------------------------------------
     def first_response(self, story: Story) -> str:
         fr, s = story.first_response, self.s
-        target = humanize(fr.target)
+        target = self.t.duration(fr.target)
         if fr.took is None:
             return self._("first_response_none", target=s.bold(target))
         if fr.within_target:
-            return self._("first_response_within", took=s.bold(humanize(fr.took)), target=target)
+            return self._("first_response_within", took=s.bold(self.t.duration(fr.took)), target=target)
         assert fr.over_by is not None
-        return self._("first_response_late", took=s.bold(humanize(fr.took)), over=s.bold(humanize(fr.over_by)),
-                      target=target)
+        return self._("first_response_late", took=s.bold(self.t.duration(fr.took)),
+                      over=s.bold(self.t.duration(fr.over_by)), target=target)
 
     def phases(self, story: Story) -> list[str]:
         s, lines = self.s, []
@@ -153,7 +152,7 @@ class StoryText:
                 lines.append(self._("phase_missed", check=s.check(False), number=p.number, name=name))
                 continue
             line = self._("phase_reached", check=s.check(True), number=p.number, name=name, at=s.when(p.at),
-                          offset=humanize(p.since_open))
+                          offset=self.t.duration(p.since_open))
             if p.times > 1:
                 line += self._("phase_times", times=p.times)
             if p.out_of_order:
@@ -170,7 +169,7 @@ class StoryText:
 
     # key moments ------------------------------------------------------------------------
     def moment_line(self, m: Moment) -> str:
-        return self._("moment_line", when=self.s.when(m.at), offset=humanize(m.since_open), sentence=self.moment(m))
+        return self._("moment_line", when=self.s.when(m.at), offset=self.t.duration(m.since_open), sentence=self.moment(m))
 
     def moment(self, m: Moment) -> str:
         s, d = self.s, m.data
@@ -228,7 +227,7 @@ class StoryText:
         return self._("moment.other", author=author, kind=s.text(m.kind.value))
 
     def more_moments(self, story: Story, count: int) -> str:
-        return self._("more_moments", count=count, command=self.s.code(export_command(story)))
+        return self._("more_moments", count=self.t.number(count), command=self.s.code(export_command(story)))
 
     # alerts -----------------------------------------------------------------------------
     def alert(self, m: Moment) -> str:
@@ -240,14 +239,14 @@ class StoryText:
             line = self._("moment.alert_no_source", title=title)
         count = d.get("count")
         if isinstance(count, int) and count > 1:
-            line += self._("moment.alert_repeats", count=count)
+            line += self._("moment.alert_repeats", count=self.t.number(count))
         return line
 
     def alert_line(self, m: Moment) -> str:
-        return self._("moment_line", when=self.s.when(m.at), offset=humanize(m.since_open), sentence=self.alert(m))
+        return self._("moment_line", when=self.s.when(m.at), offset=self.t.duration(m.since_open), sentence=self.alert(m))
 
     def alerts_count(self, story: Story) -> str:
-        return self._("alerts_count", count=story.alert_count) if story.alerts else self._("alerts_none")
+        return self._("alerts_count", count=self.t.number(story.alert_count)) if story.alerts else self._("alerts_none")
 
     # what we learned --------------------------------------------------------------------
     def lessons(self, story: Story) -> list[str]:
@@ -322,14 +321,14 @@ def story_blocks(story: Story, plan: Plan, t: Catalog) -> Rendered:
 
     alerts = [w.alerts_count(story), *bullets([w.alert_line(m) for m in story.alerts[:MAX_ALERTS]])]
     if story.alert_count > MAX_ALERTS:
-        alerts.append(t.t("story.more_alerts", count=story.alert_count - MAX_ALERTS))
+        alerts.append(t.t("story.more_alerts", count=t.number(story.alert_count - MAX_ALERTS)))
     blocks += sections(alerts, title("alerts_received"))
 
     learned = bullets(w.lessons(story)) or [t.t("story.lessons_none")]
     blocks += sections([*learned, w.plan_change(story)], title("learned"))
     blocks.append(context(t.t("story.export_hint", command=f"`{export_command(story)}`")))
 
-    duration = humanize(story.duration) if story.duration is not None else "?"
+    duration = t.duration(story.duration) if story.duration is not None else "?"
     fallback = t.t("story.fallback", title=esc(crisis.title), duration=duration)
     return fallback, limit_blocks(blocks, t.t("story.truncated", count="{count}"))
 

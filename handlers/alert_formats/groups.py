@@ -47,6 +47,13 @@ def _english() -> Catalog:
     return Catalog.load()
 
 
-def and_more(title: str, more: int) -> str:
-    """"<title> and 2 more": a group titled by one of its alerts, naming how many others fire with it."""
-    return _english().t("alerts.title_and_more", title=title, count=more) if more > 0 else title
+def and_more(title: str, more: int, catalog: Catalog | None = None) -> str:
+    """"<title> and 2 more": a group titled by one of its alerts, naming how many others fire with it.
+
+    The title is made once, when the alert is parsed, and stored with it (the alert's, the triage's and the
+    crisis's title), so it is written in one language: the workspace's, which is `catalog`. The parsers are
+    not given a catalog yet, so without one it is English."""
+    if more <= 0:
+        return title
+    t = catalog or _english()
+    return t.t("alerts.title_and_more", title=title, count=t.number(more))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.catalog import Catalog
-from bot.domain.clock import humanize
 from bot.domain.crisis import Crisis
 from bot.domain.plan import Plan, Role
 from bot.domain.sitrep import Sitrep
@@ -37,13 +36,14 @@ def topic(crisis: Crisis, plan: Plan, t: Catalog) -> str:
 def status_blocks(crisis: Crisis, plan: Plan, t: Catalog, now: datetime, sitrep: Sitrep | None = None) -> list[dict]:
     blocks = [
         section(t.t("status.header", title=esc(crisis.title))),
-        section(t.t("status.line", status=crisis.status.value, severity=esc(severity_label(crisis, plan)),
-                    lead=mention(crisis.lead, t), phase=phase_name(crisis, plan, t), age=humanize(crisis.age(now)))),
+        section(t.t("status.line", status=t.t(f"status.state.{crisis.status.value}"),
+                    severity=esc(severity_label(crisis, plan)), lead=mention(crisis.lead, t),
+                    phase=phase_name(crisis, plan, t), age=t.duration(crisis.age(now)))),
     ]
     if sitrep is not None:
         blocks += sitrep_blocks(sitrep, plan, t)
     if crisis.is_closed:
-        blocks.append(context(t.t("status.closed_line", closed_by=crisis.closed_by, age=humanize(crisis.age(now)))))
+        blocks.append(context(t.t("status.closed_line", closed_by=crisis.closed_by, age=t.duration(crisis.age(now)))))
     return blocks
 
 
@@ -70,7 +70,7 @@ def active_list(crises: list[Crisis], plan: Plan, t: Catalog, now: datetime) -> 
         return t.t("status.none_here") + "\n" + t.t("status.no_active")
     lines = [
         t.t("status.active_line", channel=c.channel_id, title=esc(c.title),
-            severity=esc(severity_label(c, plan)), age=humanize(c.age(now)))
+            severity=esc(severity_label(c, plan)), age=t.duration(c.age(now)))
         for c in crises if c.channel_id
     ]
     return "\n".join([t.t("status.none_here"), t.t("status.active_title"), *lines])

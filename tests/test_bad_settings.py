@@ -123,7 +123,7 @@ def test_an_unknown_language_is_refused_with_the_languages_there_are(cli_env, ca
     code, lines = run_main(capsys, "export", "1")
 
     assert code == 2
-    assert lines == ['crisisbot: CRISISBOT_LANGUAGE must be a language crisisbot speaks: en (got "fr"); '
+    assert lines == ['crisisbot: CRISISBOT_LANGUAGE must be a language crisisbot speaks: en, es, it (got "fr"); '
                      "a translation is a folder of bot/locales"]
 
 

@@ -23,7 +23,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryInterv
 from slack_sdk.http_retry.jitter import RandomJitter
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.catalog import Catalog
+from bot.catalog import Catalog, Catalogs
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.plan import Plan
 from bot.plan_loader import load_plan
@@ -40,7 +40,9 @@ from handlers.identity import SlackIdentity
 from handlers.inflight import InFlight
 from handlers.journal import Journal, Resumer, finish_current
 from handlers.ratelimit import SlackRateLimiter
+from handlers.locales import PersonLocales
 from handlers.slack_gateway import WebApiGateway
+from handlers.speaking import CurrentCatalog, CurrentPlan, Voices
 from handlers.request_log import request_logging_middleware
 from handlers.web import BOLT, REQUESTS_JOB, SCHEDULER, STORE, TICK_JOB, add_routes
 from storage.crises import SqlCrisisStore
@@ -74,7 +76,8 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
                   catalog: Catalog | None = None, limiter: SlackRateLimiter | None = None) -> web.Application:
     clock = clock or SystemClock()
     plan = plan or load_plan(settings.crisisbot_plan)
-    catalog = catalog or Catalog.load(settings.crisisbot_language)
+    catalogs = Catalogs(settings.crisisbot_language)  # every language crisisbot speaks, each loaded once
+    catalog = catalog or catalogs.default
     app = web.Application(client_max_size=MAX_BODY, middlewares=[request_logging_middleware])
 
     async def database(app: web.Application):
@@ -110,17 +113,24 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None, plan: Plan 
         # Bolt's own calls (views.open, views.publish…) let slack-sdk wait out a 429; the gateway's client leaves
         # 429s to the rate limiter, which pauses that method for all its callers.
         client = web_client(retry_handlers() + [AsyncRateLimitErrorRetryHandler(max_retry_count=2)])
-        render = RenderContext(plan, catalog, clock, settings.crisisbot_managers_channel)
+        render = RenderContext(plan.translated(catalog.language), catalog, clock, settings.crisisbot_managers_channel,
+                               catalogs=catalogs)
         gateway = WebApiGateway(web_client(retry_handlers()), render,
                                 limiter or SlackRateLimiter(max_wait=settings.slack_rate_wait_seconds))
+        # each person's Slack language (users.info with include_locale), for what they alone read
+        gateway.locales = PersonLocales(lambda user: gateway.call("users.info", user=user, include_locale=True),
+                                        catalogs.languages)
+        voices = Voices(render, gateway.locales)
         dossier, reminders, alerts, events = app[STORES]
-        deps = Deps(app[STORE], dossier, reminders, gateway, plan, clock, alerts, events)
+        deps = Deps(app[STORE], dossier, reminders, gateway, plan, clock, alerts, events,
+                    language=catalog.language, languages=catalogs.languages)
         app[SERVICES] = services = build_services(
             deps, settings.admins, timedelta(seconds=settings.crisisbot_opening_lease_seconds))
         services.crises.status_reads = app[STATUS_READS]  # `/crisis status` in one query
         app[INFLIGHT] = inflight = InFlight(on_finish=finish_current)  # a request's work done: not resumed
         services.crises.opening.spawn = inflight.spawn  # an opening's steps beside the room: waited for at shutdown
-        ctx = HandlerContext(services=services, plan=plan, catalog=catalog, clock=clock, inflight=inflight,
+        ctx = HandlerContext(services=services, plan=CurrentPlan(voices), catalog=CurrentCatalog(voices),  # type: ignore[arg-type]
+                             clock=clock, inflight=inflight, voices=voices,
                              record_timeout=settings.crisisbot_record_timeout_seconds)
         request_lease = timedelta(seconds=settings.crisisbot_request_lease_seconds)
         journal = Journal(ctx, app[REQUESTS], clock, settings.crisisbot_record_timeout_seconds, request_lease)

@@ -24,7 +24,9 @@ def build_bolt_app(client: AsyncWebClient, signing_secret: str, ctx: HandlerCont
         logger=logging.getLogger("crisisbot.bolt"),
         **({} if identity is None else identity.bolt_functions()),
     )
-    if journal is not None:  # first: a request is recorded before any listener acknowledges it
+    if ctx.voices is not None:  # first: everything this request is told, in the person's language
+        app.middleware(ctx.voices.speak_their_language())
+    if journal is not None:  # then: a request is recorded before any listener acknowledges it
         journal.register(app)
     for module in (dedup, slash, views, actions, alert_actions, events, reminders, home):
         module.register(app, ctx)

@@ -12,6 +12,7 @@ from bot.services.container import Services
 from handlers.blocks.kit import mention
 from handlers.escape import esc
 from handlers.inflight import InFlight
+from handlers.speaking import Voices
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class HandlerContext:
     clock: Clock
     inflight: InFlight
     record_timeout: float = 1.5  # seconds the database has to record a request before its ack
+    voices: Voices | None = None  # whose language a request is answered in; `plan` and `catalog` speak it
 
     def error_text(self, error: CrisisError) -> str:
         """The user-facing sentence for a refusal; user-supplied parameters escaped."""

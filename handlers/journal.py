@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 RETRY = "journal_retry"
 RESUMED = "crisisbot_resumed"  # context key: this request is a resumed one, already recorded
 MAX_VALUE = 1900  # a button's value holds 2,000 characters
-READ_ONLY = (commands.Help, commands.Usage, commands.Status, commands.ShowPlan)
+READ_ONLY = (commands.Help, commands.Usage, commands.Status, commands.ShowPlan, commands.BadLanguage)
 
 
 @dataclass

@@ -16,9 +16,12 @@ from bot.domain.notices import Audience, Notice
 from bot.domain.plan import Plan
 from bot.domain.privacy import for_audience
 from bot.ports import ChannelNameTaken, SlackCallFailed
-from handlers.blocks.messages import topic
+from handlers.blocks.kit import context
+from handlers.escape import cut
+from handlers.blocks.messages import MAX_TOPIC, topic
 from handlers.blocks.notices import RenderContext, all_renderers
 from handlers.blocks.plan import plan_marker, plan_message
+from handlers.locales import PersonLocales
 from handlers.ratelimit import RateLimitWait, SlackRateLimiter
 from handlers.slack_errors import error_code
 
@@ -31,10 +34,12 @@ CHANNEL_MEMBERS_TTL = 15.0  # seconds a channel's member list answers "may this 
 
 
 class WebApiGateway:
-    def __init__(self, client: AsyncWebClient, render: RenderContext, limiter: SlackRateLimiter | None = None):
+    def __init__(self, client: AsyncWebClient, render: RenderContext, limiter: SlackRateLimiter | None = None,
+                 locales: PersonLocales | None = None):
         self.client = client
         self.limiter = limiter or SlackRateLimiter()
         self.render = render
+        self.locales = locales  # each person's Slack language, for what only they read (DMs, ephemerals)
         self.t = render.catalog
         self.renderers = all_renderers()
         self._bot_user: str | None = None
@@ -87,11 +92,42 @@ class WebApiGateway:
             await self.call("conversations.invite", channel=channel_id, users=users[start : start + 100])
         self._channel_members.pop(channel_id, None)
 
+    def shared(self, crisis: Crisis | None) -> RenderContext:
+        """How the messages everybody in a crisis's channel (and the managers) read are rendered: in the
+        crisis's language; a notice of no crisis yet (triage) in the installation's."""
+        return self.render.speaking(crisis.language if crisis is not None else None)
+
+    async def personal(self, user: str | None, crisis: Crisis | None) -> RenderContext:
+        """What one person alone reads: in their Slack language (users.info, cached) when crisisbot speaks it,
+        else the crisis's."""
+        language = await self.locales.language(user) if self.locales is not None and user else None
+        return self.render.speaking(language) if language else self.shared(crisis)
+
     async def set_topic(self, channel_id: str, crisis: Crisis, plan: Plan) -> None:
-        await self.call("conversations.setTopic", channel=channel_id, topic=topic(crisis, plan, self.t))
+        r = self.shared(crisis)
+        text = topic(crisis, r.plan, r.catalog)
+        if r.catalogs is not None and len(r.catalogs.languages) > 1:  # the room's language, shown where all see it
+            tag = r.catalog.t("language.topic", code=r.language.upper())
+            text = f"{cut(text, MAX_TOPIC - len(tag) - 3)} · {tag}"
+        await self.call("conversations.setTopic", channel=channel_id, topic=text)
+
+    def _plan_message(self, crisis: Crisis, lessons: list[Lesson], holders: dict[str, str] | None = None):
+        r = self.shared(crisis)
+        text, blocks = plan_message(crisis, r.plan, r.catalog, lessons, holders)
+        if untranslated_note := self._untranslated(r):
+            blocks = [*blocks, context(untranslated_note)]
+        return text, blocks
+
+    def _untranslated(self, r: RenderContext) -> str | None:
+        """A visible line when the plan has texts that fall back to its own language in this one."""
+        plan = self.render.plan
+        if r.language == plan.language or not plan.untranslated(r.language):
+            return None
+        return r.catalog.t("language.untranslated", language=r.catalog.t(f"language.name.{r.language}"),
+                           fallback=r.catalog.t(f"language.name.{plan.language}"))
 
     async def post_plan(self, crisis: Crisis, plan: Plan, lessons: list[Lesson]) -> str:
-        text, blocks = plan_message(crisis, plan, self.t, lessons)
+        text, blocks = self._plan_message(crisis, lessons)
         return await self._post(crisis.channel_id, text, blocks)
 
     async def find_plan(self, crisis: Crisis) -> str | None:
@@ -106,7 +142,7 @@ class WebApiGateway:
 
     async def update_plan(self, crisis: Crisis, plan: Plan, lessons: list[Lesson], holders: dict[str, str]) -> None:
         """Keep the pinned plan current: who holds each role."""
-        text, blocks = plan_message(crisis, plan, self.t, lessons, holders)
+        text, blocks = self._plan_message(crisis, lessons, holders)
         await self.call("chat.update", channel=crisis.channel_id, ts=crisis.plan_ts, text=text, blocks=blocks)
 
     async def pin(self, channel_id: str, ts: str) -> None:
@@ -131,7 +167,9 @@ class WebApiGateway:
         if shown is None or not channel:
             return None
         notice = shown
-        text, blocks = self.renderers[notice.kind](notice, self.render)
+        r = await self.personal(notice.user, notice.crisis) if notice.audience is Audience.DM \
+            else self.shared(notice.crisis)
+        text, blocks = self.renderers[notice.kind](notice, r)
         if claim is not None:
             blocks = with_claim(blocks, claim)
         return await self._post(channel, text, blocks)
@@ -153,12 +191,12 @@ class WebApiGateway:
 
     async def whisper(self, channel_id: str, notice: Notice) -> None:
         """Show a notice to its one person (`notice.user`) in a channel, visible to them only."""
-        text, blocks = self.renderers[notice.kind](notice, self.render)
+        text, blocks = self.renderers[notice.kind](notice, await self.personal(notice.user, notice.crisis))
         await self.call("chat.postEphemeral", channel=channel_id, user=notice.user, text=text, blocks=blocks)
 
     async def replace(self, channel: str, ts: str, notice: Notice) -> None:
         """Rewrite a message the bot posted, e.g. a triage request once decided."""
-        text, blocks = self.renderers[notice.kind](notice, self.render)
+        text, blocks = self.renderers[notice.kind](notice, self.shared(notice.crisis))
         await self.call("chat.update", channel=channel, ts=ts, text=text, blocks=blocks)
 
     async def bookmark(self, channel_id: str, title: str, link: str) -> None:

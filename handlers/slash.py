@@ -67,6 +67,10 @@ async def handle(ack, command: dict, respond: AsyncRespond, client: AsyncWebClie
     if isinstance(cmd, commands.Usage):
         await ack(text=usage_text(cmd.command, ctx.plan, ctx.catalog))
         return
+    if isinstance(cmd, commands.BadLanguage):
+        await ack(text=ctx.catalog.t("error.bad_language", option=esc(cmd.option), value=esc(cmd.value),
+                                     languages=", ".join(ctx.services.deps.languages)))
+        return
     if not (isinstance(cmd, READS) or isinstance(cmd, commands.Open)):  # recorded before its ack: never shed
         await ack()
         await run(cmd, req, ctx)
@@ -109,7 +113,8 @@ async def run(cmd: commands.Command, req: SlashRequest, ctx: HandlerContext) -> 
 
 
 async def open_crisis(ack: AsyncAck, cmd: commands.Open, req: SlashRequest, ctx: HandlerContext) -> None:
-    request = OpenRequest(title=cmd.title, severity=cmd.severity, requested_by=req.user, origin_channel=req.channel)
+    request = OpenRequest(title=cmd.title, severity=cmd.severity, requested_by=req.user, origin_channel=req.channel,
+                          language=cmd.language)
     try:
         crisis = ctx.service.validate(request)
     except CrisisError as exc:

@@ -25,7 +25,7 @@ def utc(value: datetime | None) -> datetime | None:
 _FIELDS = (
     "title", "severity", "description", "opened_by", "lead", "origin_channel",
     "channel_id", "channel_name", "plan_ts", "opened_at", "closed_at", "closed_by", "phase", "outcome",
-    "alert_source", "alert_key", "previous_crisis_id", "archived_at",
+    "alert_source", "alert_key", "previous_crisis_id", "archived_at", "language",
 )
 
 

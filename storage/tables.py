@@ -39,6 +39,7 @@ class CrisisRow(SQLModel, table=True):
     lease_owner: str | None = None  # the process running this crisis's opening steps
     lease_until: datetime | None = _when(nullable=True)  # ...until then; after, another may resume them
     archived_at: datetime | None = _when(nullable=True)  # the bot archived the channel after the close
+    language: str = Field(default="en", sa_column_kwargs={"server_default": "en"})  # its shared messages' language
 
 
 def _crisis_fk():

@@ -49,6 +49,7 @@ class Crisis:
     alert_key: str | None = None
     previous_crisis_id: int | None = None  # an earlier, closed crisis of the same alert key
     archived_at: datetime | None = None  # when the bot archived its channel, after the close
+    language: str = "en"  # what its shared messages speak (plan, story, milestones, the managers' lines)
     id: int | None = None
 
     @property
@@ -107,8 +108,9 @@ class OpenRequest:
     description: str = ""
     private: bool = False
     origin_channel: str | None = None
+    language: str | None = None  # chosen at open (`--lang es`, the form); None: the installation's
 
-    def to_crisis(self, plan: Plan, now: datetime) -> Crisis:
+    def to_crisis(self, plan: Plan, now: datetime, language: str = "en") -> Crisis:
         title = clean_title(self.title)
         if not title:
             raise TitleRequired()
@@ -128,4 +130,5 @@ class OpenRequest:
             lead=self.requested_by,
             opened_at=now,
             origin_channel=self.origin_channel,
+            language=self.language or language,
         )

@@ -43,3 +43,9 @@ class SlackStepDelayed(CrisisError):
     """A Slack call failed for a passing reason; the opening is resumed on the next tick."""
 
     key = "error.slack_step_delayed"
+
+
+class UnknownLanguage(CrisisError):
+    """`--lang xx` (or the form) named a language crisisbot has no catalog for."""
+
+    key = "error.unknown_language"

@@ -52,7 +52,7 @@ def alert_lead(plan: Plan) -> str:
     return next((h for h in plan.lead.default_holders if h.startswith(("U", "W"))), "")
 
 
-def crisis_from(alert: Alert, alert_tier: str, plan: Plan, now: datetime) -> Crisis:
+def crisis_from(alert: Alert, alert_tier: str, plan: Plan, now: datetime, language: str = "en") -> Crisis:
     """The crisis an alert opens, its text cut to the plan's limits (the whole alert stays stored)."""
     title = " ".join(alert.title.split())[: plan.limits.title] or alert.key[: plan.limits.title]
     return Crisis(
@@ -65,6 +65,7 @@ def crisis_from(alert: Alert, alert_tier: str, plan: Plan, now: datetime) -> Cri
         status=Status.OPENING,
         alert_source=alert.source,
         alert_key=alert.key,
+        language=language,
     )
 
 

@@ -54,7 +54,7 @@ class AlertService:
         if alert.acknowledged:  # a state change of the key, never an alert of its own, never a triage request
             return replace(await self.deps.alerts.record_acknowledged(alert, alert_tier, now), change=ACKNOWLEDGED)
         intake = await self.deps.alerts.ingest(alert, alert_tier, opens_crisis(alert, alert_tier, self.plan),
-                                               crisis_from(alert, alert_tier, self.plan, now), now,
+                                               crisis_from(alert, alert_tier, self.plan, now, self.deps.language), now,
                                                self.crises.opening.new_lease())
         # a resolve of a key in triage with nothing open joins that triage in the same transaction
         return intake if alert.is_firing else replace(intake, change=RESOLVED)
@@ -184,7 +184,7 @@ class AlertService:
                 return Decision(needs_confirmation=True)
             if not await self.deps.alerts.decide(triage_id, OPENED, by, now):
                 raise AlreadyDecided(by=triage.decided_by or "")
-            template = crisis_from(alert, triage.severity, self.plan, now)
+            template = crisis_from(alert, triage.severity, self.plan, now, self.deps.language)
             template.lead, template.opened_by = by, by
             template.previous_crisis_id = await self.deps.alerts.closed_crisis_of(triage.source, triage.key)
             crisis = await self.deps.crises.add(template, self.crises.opening.new_lease())

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from bot.domain.crisis import Crisis, NotClosed, OpenRequest, Status
 from bot.domain.dossier import Dossier
-from bot.domain.errors import AlreadyClosed, CrisisError, NotACrisisChannel, TooLong
+from bot.domain.errors import AlreadyClosed, CrisisError, NotACrisisChannel, TooLong, UnknownLanguage
 from bot.domain.lessons import split_learnings
 from bot.domain.notices import Audience
 from bot.domain.plan import Plan
@@ -52,7 +52,9 @@ class CrisisService:
 
     def validate(self, request: OpenRequest) -> Crisis:
         """Check a request without side effects (raises CrisisError)."""
-        return request.to_crisis(self.plan, self.deps.clock.now())
+        if request.language is not None and request.language not in self.deps.languages:
+            raise UnknownLanguage(language=request.language, languages=", ".join(self.deps.languages))
+        return request.to_crisis(self.plan, self.deps.clock.now(), self.deps.language)
 
     async def open(self, request: OpenRequest) -> Crisis:
         """Record the crisis, then start it."""
@@ -197,7 +199,8 @@ class CrisisService:
         await self.reminders.on_close(crisis)
         await self.deps.alerts.release(crisis.id)
         await self.show_state(crisis)
-        story = build_story(await self.dossier(crisis), self.plan)  # built and rendered once, told twice
+        # built and rendered once, told twice; in the crisis's language, as all its shared messages
+        story = build_story(await self.dossier(crisis), self.plan.translated(crisis.language))
         await self.deps.tell("story", crisis, story=story)
         await self.deps.tell("story", crisis, Audience.MANAGERS, story=story)
         return crisis

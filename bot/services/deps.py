@@ -24,6 +24,8 @@ class Deps:
     clock: Clock
     alerts: AlertStore
     events: EventStore
+    language: str = "en"  # the installation's language (CRISISBOT_LANGUAGE): a crisis's when none is chosen
+    languages: tuple[str, ...] = ("en",)  # those crisisbot speaks: a crisis may be opened in any of them
 
     async def log(self, crisis: Crisis, kind: Kind, author: str | None, ref: str | None = None, **data) -> bool:
         """Add a timeline entry now; False when an entry with the same ref exists."""

@@ -81,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
                                         formatter_class=argparse.RawDescriptionHelpFormatter)
     commands["demo"].add_argument("--database", metavar="FILE", type=Path, default=DEMO_DATABASE,
                                   help=f"the SQLite file the demo starts afresh and keeps (default: {DEMO_DATABASE})")
+    from bot.settings import available_languages  # light: bot.demo (the emulator, the app) is imported to run
+
+    languages = available_languages()
+    commands["demo"].add_argument("--lang", choices=languages, default="en", metavar="LANG",
+                                  help=f"the language the crisis is told in: {', '.join(languages)} (default: en)")
     export = commands["export"]
     export.add_argument("ref", metavar="REF", help="the crisis: its id, its channel id or its channel name")
     export.add_argument("--out", metavar="FILE", help="write to FILE instead of the standard output")
@@ -114,9 +119,12 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_migrate(settings))
         if command == "export":
             return asyncio.run(_export(settings, args.ref, args.out))
-        from bot.demo import run_demo
+        from bot.demo import demo_languages, run_demo
 
-        asyncio.run(run_demo(print, database=getattr(args, "database", DEMO_DATABASE)))
+        lang = getattr(args, "lang", "en")
+        if lang not in demo_languages():  # a catalog that came without a story for the demo
+            return _refuse(f"the demo is told in {', '.join(demo_languages())}, not in {lang}")
+        asyncio.run(run_demo(print, database=getattr(args, "database", DEMO_DATABASE), lang=lang))
         return 0
     except PlanError as exc:
         count = len(exc.problems)

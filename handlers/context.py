@@ -32,6 +32,8 @@ class HandlerContext:
             params["step"] = self.catalog.t(f"step.{error.params['step']}")
         if "action" in params:
             params["action"] = self.catalog.t(f"action.{error.params['action']}")
+        if "what" in params:  # a field's label stays as the plan writes it
+            params["what"] = self.catalog.lookup(f"what.{error.params['what']}") or params["what"]
         if "lead" in params:
             params["lead"] = mention(str(error.params["lead"] or ""), self.catalog)
         return self.catalog.t(error.key, **params)

@@ -31,7 +31,7 @@ def sitrep_modal(crisis_id: int | None, plan: Plan, sitrep: Sitrep, t: Catalog) 
     for spec in plan.sitrep:
         label = spec.label + (f" {t.t('sitrep.required_hint')}" if spec.required else "")
         if spec.choices:
-            options = [{"text": _plain(c, 75), "value": c} for c in spec.choices]
+            options = [{"text": _plain(spec.choice_label(c), 75), "value": c} for c in spec.choices]
             element: dict = {"type": "static_select", "action_id": spec.key, "options": options}
             chosen = next((o for o in options if o["value"] == current.get(spec.key)), None)
             if chosen:

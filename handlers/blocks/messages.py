@@ -8,6 +8,7 @@ from bot.catalog import Catalog
 from bot.domain.crisis import Crisis
 from bot.domain.plan import Plan, Role
 from bot.domain.sitrep import Sitrep
+from bot.domain.words import fold
 from handlers.blocks.kit import context, section, sections, mention
 from handlers.escape import cut, esc
 
@@ -51,7 +52,8 @@ def sitrep_blocks(sitrep: Sitrep, plan: Plan, t: Catalog) -> list[dict]:
     if not sitrep.versions:
         return [context(t.t("status.sitrep_empty"))]
     current = sitrep.current
-    lines = [t.t("status.sitrep_line", label=esc(f.label), value=esc(current[f.key]))
+    lines = [t.t("status.sitrep_line", label=esc(f.label),
+                 value=esc(f.choice_label(current[f.key]) if f.choices else current[f.key]))
              for f in plan.sitrep if current.get(f.key)]
     blocks = sections(lines, t.t("status.sitrep_title", version=sitrep.versions[-1].version))
     if missing := sitrep.missing(plan):
@@ -77,10 +79,30 @@ def active_list(crises: list[Crisis], plan: Plan, t: Catalog, now: datetime) -> 
 
 
 def _choices(plan: Plan) -> dict[str, str]:
-    """The plan's words a help or usage line lists, escaped once (the templates carry no user text)."""
-    return {"severities": ", ".join(esc(s.key) for s in plan.severities),
-            "roles": ", ".join(esc(r.key) for r in plan.roles), "fields": ", ".join(esc(f.key) for f in plan.sitrep),
+    """The plan's words a help or usage line lists, escaped once (the templates carry no user text), in the
+    plan's language where a word of it is one the plan takes (`portavoz`, `origen`), else the key."""
+    if plan.text_language == plan.language:  # the plan as written: its keys
+        return {"severities": ", ".join(esc(s.key) for s in plan.severities),
+                "roles": ", ".join(esc(r.key) for r in plan.roles),
+                "fields": ", ".join(esc(f.key) for f in plan.sitrep),
+                "phases": ", ".join(esc(p.name.lower()) for p in plan.phases)}
+    return {"severities": ", ".join(esc(typed_word(s.label, s.key, (), plan.severity)) for s in plan.severities),
+            "roles": ", ".join(esc(typed_word(r.name, r.key, r.aliases, plan.role)) for r in plan.roles),
+            "fields": ", ".join(esc(typed_word(f.label, f.key, f.aliases, plan.sitrep_field)) for f in plan.sitrep),
             "phases": ", ".join(esc(p.name.lower()) for p in plan.phases)}
+
+
+def typed_word(name: str, key: str, aliases, find) -> str:
+    """One word a person can type for a plan entry: a word of its shown name that names it (an alias, the key,
+    or the name itself when it is one word), else its key."""
+    words = [w.strip(".,;:()") for w in name.lower().split()]
+    folded = {fold(w): w for w in words}
+    for word in (*aliases, key):
+        if fold(word) in folded and find(word) is not None:
+            return folded[fold(word)]
+    if len(words) == 1 and find(words[0]) is not None:
+        return words[0]
+    return key
 
 
 def help_text(plan: Plan, t: Catalog, unknown: str | None = None) -> str:

@@ -106,7 +106,7 @@ class WebApiGateway:
     async def set_topic(self, channel_id: str, crisis: Crisis, plan: Plan) -> None:
         r = self.shared(crisis)
         text = topic(crisis, r.plan, r.catalog)
-        if r.catalogs is not None and len(r.catalogs.languages) > 1:  # the room's language, shown where all see it
+        if r.language != self.render.language:  # a language chosen at open, shown where all see it
             tag = r.catalog.t("language.topic", code=r.language.upper())
             text = f"{cut(text, MAX_TOPIC - len(tag) - 3)} · {tag}"
         await self.call("conversations.setTopic", channel=channel_id, topic=text)

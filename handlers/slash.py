@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 
@@ -61,6 +62,8 @@ async def handle(ack, command: dict, respond: AsyncRespond, client: AsyncWebClie
     if isinstance(cmd, commands.Open) and cmd.title:
         await open_crisis(ack, cmd, req, ctx)
         return
+    if ctx.voices is not None:
+        await ctx.voices.ready()  # the person's language before we answer (their first request only)
     if isinstance(cmd, commands.Help):
         await ack(text=help_text(ctx.plan, ctx.catalog, cmd.unknown))
         return
@@ -100,7 +103,9 @@ async def run(cmd: commands.Command, req: SlashRequest, ctx: HandlerContext) -> 
                 await respond(text=text, blocks=blocks, response_type="ephemeral")
                 return
             await client.views_open(trigger_id=req.trigger_id,
-                                    view=open_modal(ctx.plan, ctx.catalog, req.channel, severity=cmd.severity))
+                                    view=open_modal(ctx.plan, ctx.catalog, req.channel, severity=cmd.severity,
+                                                    languages=ctx.services.deps.languages,
+                                                    language=cmd.language or ctx.services.deps.language))
         elif isinstance(cmd, commands.Status):
             await status(req, ctx)
         elif isinstance(cmd, commands.ShowPlan):
@@ -124,10 +129,22 @@ async def open_crisis(ack: AsyncAck, cmd: commands.Open, req: SlashRequest, ctx:
     if recorded is None:
         await ack(text=ctx.catalog.t("journal.open_later" if current_key() else "journal.cannot_record"))
         return
-    await ack(text=ctx.catalog.t("open.ack", title=esc(recorded.title)))
-    async with answering(ctx, req.say, "open crisis"):
-        crisis = await ctx.service.start(recorded)
-        await req.say(ctx.catalog.t("open.done", channel=crisis.channel_id))
+    acked = asyncio.Event()
+
+    async def opening() -> None:
+        async with answering(ctx, req.say, "open crisis"):
+            crisis = await ctx.service.start(recorded)
+            await acked.wait()  # "is open" never comes before "opening…"
+            await req.say(ctx.catalog.t("open.done", channel=crisis.channel_id))
+
+    started = asyncio.ensure_future(opening())  # the room is being made while the ack waits for the language
+    try:
+        if ctx.voices is not None:
+            await ctx.voices.ready()
+        await ack(text=ctx.catalog.t("open.ack", title=esc(recorded.title)))
+    finally:
+        acked.set()
+    await started
 
 
 async def record_opening(ctx: HandlerContext, request: OpenRequest) -> Crisis | None:

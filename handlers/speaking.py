@@ -8,9 +8,9 @@ the edge, and every listener's `ctx.catalog` and `ctx.plan` then speak it: they 
 `translation.activate` do. The channel's shared messages never go through them: the gateway renders those in the
 crisis's language (handlers/slack_gateway.py `shared`).
 
-The first request of a person not yet known waits at most `wait` seconds for users.info (its ack must be within
-Slack's 3 s); a slower answer is kept for that person's next request, and this one is answered in the
-installation's language.
+A person's users.info is asked once an hour (handlers/locales.py) and the request goes on meanwhile: an answer
+waits for it at most PERSON_WAIT seconds (`Voices.ready`), the opening's Slack steps not at all; if it is slower
+than that, that one answer is in the installation's language.
 """
 
 from __future__ import annotations
@@ -25,46 +25,64 @@ from handlers.locales import PersonLocales
 
 log = logging.getLogger(__name__)
 
-PERSON_WAIT = 0.25  # seconds a person's first request waits for their users.info
-_voice: ContextVar[RenderContext | None] = ContextVar("crisisbot_voice", default=None)
+PERSON_WAIT = 0.25  # seconds an answer waits, at most, for a person's first users.info
+
+
+class _Voice:
+    """One request's language: known at once, or when the person's users.info answers (never waited for)."""
+
+    def __init__(self, base: RenderContext, language: str | None = None, lookup: asyncio.Future | None = None):
+        self.base = base
+        self.render = base.speaking(language)
+        self.lookup = lookup
+
+    def now(self) -> RenderContext:
+        if self.lookup is not None and self.lookup.done():
+            language = None if self.lookup.cancelled() or self.lookup.exception() else self.lookup.result()
+            self.render, self.lookup = self.base.speaking(language), None
+        return self.render
+
+
+_voice: ContextVar[_Voice | None] = ContextVar("crisisbot_voice", default=None)
 
 
 class Voices:
     """The installation's rendering context, and each person's language on top of it."""
 
-    def __init__(self, render: RenderContext, locales: PersonLocales | None = None, wait: float = PERSON_WAIT):
+    def __init__(self, render: RenderContext, locales: PersonLocales | None = None):
         self.render = render
         self.locales = locales
-        self.wait = wait
-        self._lookups: set[asyncio.Task] = set()
+        self._lookups: set[asyncio.Future] = set()
 
     def current(self) -> RenderContext:
-        return _voice.get() or self.render
+        voice = _voice.get()
+        return voice.now() if voice is not None else self.render
 
-    async def language_of(self, user: str | None) -> str | None:
+    def enter(self, user: str | None) -> None:
+        """This request speaks the person's language from here on (its task and the tasks it starts): at once
+        when it is known; else from the moment their users.info answers, which nothing waits for (an ack must
+        be within Slack's 3 s, and the opening's round trips are counted); `ready` waits for it, briefly."""
         if self.locales is None or not user:
-            return None
+            return
         known = self.locales.known(user)
         if known is not None:
-            return known
-        lookup = asyncio.ensure_future(self.locales.language(user))
-        done, _ = await asyncio.wait({lookup}, timeout=self.wait)
-        if not done:  # answered later: kept for the next request (PersonLocales caches it, and never raises)
-            self._lookups.add(lookup)
-            lookup.add_done_callback(self._lookups.discard)
-            return None
-        return lookup.result()
+            _voice.set(_Voice(self.render, known))
+            return
+        lookup = asyncio.ensure_future(self.locales.language(user))  # PersonLocales never raises, shares lookups
+        self._lookups.add(lookup)
+        lookup.add_done_callback(self._lookups.discard)
+        _voice.set(_Voice(self.render, None, lookup))
 
-    async def enter(self, user: str | None) -> RenderContext:
-        """This request speaks the person's language from here on (its task and the tasks it starts)."""
-        voice = self.render.speaking(await self.language_of(user))
-        _voice.set(voice)
-        return voice
+    async def ready(self, timeout: float = PERSON_WAIT) -> None:
+        """Wait, at most `timeout` seconds, for this request's person's language, before telling them something."""
+        voice = _voice.get()
+        if voice is not None and voice.lookup is not None and not voice.lookup.done():
+            await asyncio.wait({voice.lookup}, timeout=timeout)
 
     def speak_their_language(self):
         """A Bolt global middleware: the request's voice, from Bolt's `context.user_id`."""
         async def middleware(context, next) -> None:
-            await self.enter(context.get("user_id"))
+            self.enter(context.get("user_id"))
             await next()
         return middleware
 

@@ -32,7 +32,7 @@ def register(app: AsyncApp, ctx: HandlerContext) -> None:
         user = body["user"]["id"]
         request = OpenRequest(
             title=form.title, severity=form.severity, description=form.description,
-            private=form.private, requested_by=user, origin_channel=form.origin_channel,
+            private=form.private, requested_by=user, origin_channel=form.origin_channel, language=form.language,
         )
         try:
             ctx.service.validate(request)

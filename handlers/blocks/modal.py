@@ -10,7 +10,7 @@ from bot.domain.plan import Plan
 from handlers.blocks.forms import metadata, values
 
 OPEN_CALLBACK = "crisis_open"
-TITLE, SEVERITY, DESCRIPTION, PRIVATE = "title", "severity", "description", "private"
+TITLE, SEVERITY, DESCRIPTION, PRIVATE, LANGUAGE = "title", "severity", "description", "private", "language"
 MAX_MODAL_TITLE = 24
 
 
@@ -19,7 +19,9 @@ def _plain(text: str) -> dict:
 
 
 def open_modal(plan: Plan, t: Catalog, origin_channel: str | None, title: str = "",
-               severity: str | None = None) -> dict:
+               severity: str | None = None, languages: tuple[str, ...] = (), language: str | None = None) -> dict:
+    """The form; with several `languages`, a choice of the crisis's (its channel's shared messages), `language`
+    first chosen."""
     options = [{"text": _plain(s.label[:75]), "value": s.key} for s in plan.severities]
     initial = next((o for o in options if o["value"] == (severity or plan.default_severity)), options[0])
     title_input = {"type": "plain_text_input", "action_id": TITLE, "max_length": plan.limits.title,
@@ -45,8 +47,20 @@ def open_modal(plan: Plan, t: Catalog, origin_channel: str | None, title: str = 
             {"type": "input", "block_id": PRIVATE, "optional": True, "label": _plain(t.t("modal.private_label")),
              "element": {"type": "checkboxes", "action_id": PRIVATE,
                          "options": [{"text": _plain(t.t("modal.private_option")), "value": "private"}]}},
+            *_language_block(t, languages, language),
         ],
     }
+
+
+def _language_block(t: Catalog, languages: tuple[str, ...], chosen: str | None) -> list[dict]:
+    if len(languages) < 2:
+        return []
+    options = [{"text": _plain(t.t(f"language.name.{code}")[:75]), "value": code} for code in languages]
+    initial = next((o for o in options if o["value"] == chosen), options[0])
+    return [{"type": "input", "block_id": LANGUAGE, "optional": True, "label": _plain(t.t("language.label")),
+             "hint": _plain(t.t("language.hint")[:150]),
+             "element": {"type": "static_select", "action_id": LANGUAGE, "options": options,
+                         "initial_option": initial}}]
 
 
 @dataclass(frozen=True)
@@ -56,6 +70,7 @@ class OpenForm:
     description: str
     private: bool
     origin_channel: str | None
+    language: str | None = None
 
 
 def read_open_form(view: dict) -> OpenForm:
@@ -71,4 +86,5 @@ def read_open_form(view: dict) -> OpenForm:
         description=read.get(DESCRIPTION, ""),
         private=bool(private.get("selected_options")),
         origin_channel=channel if isinstance(channel, str) else None,
+        language=read.get(LANGUAGE) or None,
     )

@@ -110,7 +110,7 @@ async def test_a_mixed_group_is_titled_by_its_most_severe_firing_alert(sender: S
     # the resolved alert is critical: it neither opens a crisis nor titles the group
     assert (status, answer["status"]) == (202, "triaged")
     request = (await emulator.wait_for(lambda: triage_requests(emulator)))[0]
-    assert "Negative share of Lumina mentions on TikTok is over 60% and 1 more" in request.text
+    assert "Negative share of Lumina mentions on TikTok is over 60% (+1)" in request.text
     assert "collector down" not in request.text and "Complaints are 20%" not in request.text
     assert crisis_channels(emulator) == []
 

@@ -7,9 +7,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from functools import cache
 
-from bot.catalog import Catalog
 from handlers.alert_formats.common import fit_key
 
 _MATCHERS = re.compile(r"\{([^{}]*)\}")
@@ -42,18 +40,11 @@ def scoped_key(source: str, group_key: str, scope: Mapping[str, object], labels:
     return fit_key(source, f"{group_key.strip() or '{}'}@{digest}")
 
 
-@cache
-def _english() -> Catalog:
-    return Catalog.load()
-
-
-def and_more(title: str, more: int, catalog: Catalog | None = None) -> str:
-    """"<title> and 2 more": a group titled by one of its alerts, naming how many others fire with it.
+def and_more(title: str, more: int) -> str:
+    """"<title> (+2)": a group titled by one of its alerts, naming how many others fire with it.
 
     The title is made once, when the alert is parsed, and stored with it (the alert's, the triage's and the
-    crisis's title), so it is written in one language: the workspace's, which is `catalog`. The parsers are
-    not given a catalog yet, so without one it is English."""
+    crisis's title), before any crisis has a language: so it says the count in no language at all."""
     if more <= 0:
         return title
-    t = catalog or _english()
-    return t.t("alerts.title_and_more", title=title, count=t.number(more))
+    return f"{title} (+{more})"

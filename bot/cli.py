@@ -231,7 +231,7 @@ async def _export(settings, ref: str, out: str | None) -> int:
 
     catalog = Catalog.load(settings.crisisbot_language)
     try:
-        markdown = await export(settings, ref, catalog=catalog)
+        markdown = await export(settings, ref)  # in the crisis's language
     except CrisisError as exc:
         return _refuse(catalog.t(exc.key, **exc.params))
     if out is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from bot.catalog import Catalog
+from bot.catalog import Catalog, Catalogs
 from bot.domain.dossier import Dossier
 from bot.domain.errors import UnknownCrisis
 from bot.domain.plan import Plan
@@ -114,7 +114,6 @@ async def export(settings, ref: str, *, plan: Plan | None = None, catalog: Catal
     from bot.plan_loader import load_plan
 
     plan = plan or load_plan(settings.crisisbot_plan)
-    catalog = catalog or Catalog.load(settings.crisisbot_language)
     if (path := sqlite_file(settings.database_url)) is not None and not path.exists():
         raise SchemaNotReady(f"there is no database at {path}: point DATABASE_URL at the bot's database (the one "
                              "`crisisbot serve` or the demo uses), or run `crisisbot migrate` to create one")
@@ -125,6 +124,9 @@ async def export(settings, ref: str, *, plan: Plan | None = None, catalog: Catal
         crisis = await SqlCrisisStore(sessions).by_ref(ref)
         if crisis is None:
             raise UnknownCrisis(ref=ref)
-        return story_markdown(await load_dossier(SqlDossierStore(sessions), crisis, plan), plan, catalog)
+        # in the crisis's language, as its closing story was told (or the one asked for)
+        catalog = catalog or Catalogs(settings.crisisbot_language).get(crisis.language)
+        spoken = plan.translated(catalog.language)
+        return story_markdown(await load_dossier(SqlDossierStore(sessions), crisis, spoken), spoken, catalog)
     finally:
         await engine.dispose()

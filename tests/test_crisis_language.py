@@ -9,6 +9,7 @@ import yaml
 from bot.catalog import Catalog
 from bot.domain.plan import Plan
 from bot.emulator import Workspace
+from bot.export import export
 from importlib import resources
 from tests.support.harness import SIGNING_SECRET, BotUnderTest
 from tests.support.people import Person, fill_in, text_of
@@ -89,3 +90,15 @@ async def test_a_plan_text_without_a_translation_is_shown_in_the_plan_language_a
     assert plan.phase("rethink").summary in plan_text  # the English text, where Spanish has none
     assert ES.t("language.untranslated", language=ES.t("language.name.es"),
                 fallback=ES.t("language.name.en")) in plan_text
+
+
+async def test_the_export_tells_the_story_in_the_crisis_language(alice: Person, emulator, bot):
+    await alice.types("/crisis apri --lang it alta Boicottaggio sui social")
+    room = room_of(emulator, await alice.sees_privately("<#"))
+    await alice.types("/crisis chiudi Rispondere entro l'ora d'oro", channel=room)
+    await bot.settled()
+
+    markdown = await export(bot.settings, room)
+
+    assert markdown.startswith("# " + IT.t("story.export_title", title="Boicottaggio sui social") + "\n")
+    assert "Riduzione" in markdown and "Reduction" not in markdown

@@ -77,7 +77,11 @@ def test_commands_parse(plan: Plan):
     assert commands.parse("", plan) == commands.Open(title="")
     assert commands.parse("open", plan) == commands.Open(title="")
     assert commands.parse("open high Boycott", plan) == commands.Open(title="Boycott", severity="high")
-    assert commands.parse("abrir Alta costura", plan) == commands.Open(title="Alta costura")
+    # a Spanish verb reads Spanish severities ("abrir alta …" is a high crisis); in English, "Alta" is a word
+    assert commands.parse("abrir Alta costura", plan) == commands.Open(title="costura", severity="high")
+    assert commands.parse("open Alta costura", plan) == commands.Open(title="Alta costura")
+    assert commands.parse("apri critica Boicottaggio", plan) == commands.Open(title="Boicottaggio",
+                                                                             severity="critical")
     assert commands.parse("open High", plan) == commands.Open(title="", severity="high")
     assert commands.parse("STATUS", plan) == commands.Status()
     assert commands.parse("chiudi", plan) == commands.Close()

@@ -234,14 +234,19 @@ def _take_language(words: list[str]) -> tuple[list[str], str | None, BadLanguage
     return kept, language, None
 
 
-def _open(words: list[str], plan: Plan) -> Open | BadLanguage:
+def _open(words: list[str], plan: Plan, verb_language: str | None = None) -> Open | BadLanguage:
+    """A severity word is read in the plan as given, then in the crisis's language (`--lang`) and in the language
+    of the verb typed (`apri alta …`): whoever types Italian words types Italian severities."""
     words, language, bad = _take_language(words)
     if bad is not None:
         return bad
     severity = None
-    if words and plan.severity(words[0]) is not None:
-        severity = plan.severity(words[0]).key
-        words = words[1:]
+    if words:
+        for speaking in (plan, *(plan.translated(lang) for lang in (language, verb_language) if lang)):
+            if (found := speaking.severity(words[0])) is not None:
+                severity = found.key
+                words = words[1:]
+                break
     return Open(title=" ".join(words), severity=severity, language=language)
 
 
@@ -263,7 +268,7 @@ def parse(text: str, plan: Plan) -> Command:
     if verb in NEEDS_ARGUMENT and not rest:
         return Usage(word_of(verb))
     if verb is Open:
-        return _open(rest_words, plan)
+        return _open(rest_words, plan, WORDS[fold(words[0])][1])
     if verb is Role:
         return Role(role=rest_words[0] if rest_words else "", user=" ".join(rest_words[1:]))  # "@Bob Smith" too
     if verb is Milestone:

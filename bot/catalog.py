@@ -19,13 +19,14 @@ Durations and numbers are written the language's way too: `duration()` and `numb
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 
 import yaml
 from babel import Locale
+from babel.dates import format_skeleton
 from babel.lists import format_list
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 from babel.units import format_unit
@@ -77,6 +78,16 @@ class Catalog:
     def number(self, n: int | float | Decimal) -> str:
         """A number as the language writes it: 2,481 (en), 2.481 (es, it)."""
         return format_decimal(n, locale=self.locale)
+
+    def moment(self, at: datetime) -> str:
+        """A date and time in UTC as the language writes it, for text no Slack client localises (the export):
+        '2026-11-21 09:05 UTC' in English (unambiguous wherever English is read), '21 nov 2026, 9:05 UTC' in
+        Spanish, '21 nov 2026, 09:05 UTC' in Italian (CLDR's skeletons, with Babel)."""
+        utc = at.astimezone(timezone.utc)
+        if self.language == DEFAULT_LANGUAGE:
+            return f"{utc:%Y-%m-%d %H:%M} UTC"
+        return (f"{format_skeleton('yMMMd', utc, tzinfo=timezone.utc, locale=self.locale)}, "
+                f"{format_skeleton('Hm', utc, tzinfo=timezone.utc, locale=self.locale)} UTC")
 
     def duration(self, delta: timedelta) -> str:
         """A short duration a manager reads at a glance: '3 min', '2 h 05 min', '1 d 4 h', '40 s' in English;

@@ -7,7 +7,7 @@ Markdown style, and with nothing summarised: every moment, every alert.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 
 from bot.catalog import Catalog, Catalogs
 from bot.domain.dossier import Dossier
@@ -41,7 +41,7 @@ class MarkdownStyle:
         return f"@{user_id}" if _USER_ID.match(user_id) else md(user_id)
 
     def when(self, moment: datetime) -> str:
-        return f"{moment.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC"
+        return self.t.moment(moment)
 
     def bold(self, text: str) -> str:
         return f"**{text}**"

@@ -324,3 +324,12 @@ def test_every_text_a_refusal_calls_too_long_has_a_word(language):
 def test_a_group_titled_by_one_alert_counts_the_others_in_no_language():
     assert and_more("Mentions up", 2) == "Mentions up (+2)"
     assert and_more("Mentions up", 0) == "Mentions up"
+
+
+def test_a_moment_is_written_as_each_language_writes_dates():
+    from datetime import datetime, timezone
+
+    at = datetime(2026, 11, 21, 9, 5, tzinfo=timezone.utc)
+    assert Catalog.load("en").moment(at) == "2026-11-21 09:05 UTC"
+    assert Catalog.load("es").moment(at) == "21 nov 2026, 9:05 UTC"
+    assert Catalog.load("it").moment(at) == "21 nov 2026, 09:05 UTC"

@@ -100,6 +100,14 @@ class PersonLocales:
         self._known.move_to_end(user_id)
         return entry.language
 
+    def fresh(self, user_id: str) -> tuple[bool, str | None]:
+        """(True, language) while what is known of the person needs no new lookup (its ttl, or the backoff
+        after a failure, has not run out); (False, None) else. Asks nobody, starts nothing."""
+        entry = self._known.get(user_id)
+        if entry is None or self._clock() >= entry.until:
+            return False, None
+        return True, entry.language
+
     def forget(self, user_id: str) -> None:
         """Drop what is known of the person: the next `language` asks Slack (a lookup in flight is not kept)."""
         self._known.pop(user_id, None)

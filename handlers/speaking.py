@@ -64,14 +64,18 @@ class Voices:
         be within Slack's 3 s, and the opening's round trips are counted); `ready` waits for it, briefly."""
         if self.locales is None or not user:
             return
-        known = self.locales.known(user)
-        if known is not None:
-            _voice.set(_Voice(self.render, known))
+        fresh, language = self.locales.fresh(user)
+        if fresh:  # the common case: known within the hour, no task at all
+            if language is not None:
+                _voice.set(_Voice(self.render, language))
             return
         lookup = asyncio.ensure_future(self.locales.language(user))  # PersonLocales never raises, shares lookups
         self._lookups.add(lookup)
         lookup.add_done_callback(self._lookups.discard)
-        _voice.set(_Voice(self.render, None, lookup))
+        if (known := self.locales.known(user)) is not None:  # due for a new lookup: the old answer meanwhile
+            _voice.set(_Voice(self.render, known))
+        else:
+            _voice.set(_Voice(self.render, None, lookup))
 
     async def ready(self, timeout: float = PERSON_WAIT) -> None:
         """Wait, at most `timeout` seconds, for this request's person's language, before telling them something."""

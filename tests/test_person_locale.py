@@ -297,3 +297,16 @@ async def test_a_caller_waits_at_most_the_timeout_and_the_lookup_fills_the_cache
     await emulator.wait_for(lambda: locales.known(lucia) == "es")
     assert await locales.language(lucia) == "es"
     assert asked(emulator, lucia) == 1
+
+
+async def test_fresh_tells_whether_a_lookup_is_due_without_asking(emulator, client, ticks):
+    lucia = emulator.add_user("lucia", locale="es-ES").id
+    locales = PersonLocales(users_info(client), LANGUAGES, clock=ticks)
+    assert locales.fresh(lucia) == (False, None)
+
+    assert await locales.language(lucia) == "es"
+
+    assert locales.fresh(lucia) == (True, "es")
+    assert asked(emulator, lucia) == 1
+    ticks.advance(3601)
+    assert locales.fresh(lucia) == (False, None)

@@ -84,8 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.settings import available_languages  # light: bot.demo (the emulator, the app) is imported to run
 
     languages = available_languages()
-    commands["demo"].add_argument("--lang", choices=languages, default="en", metavar="LANG",
-                                  help=f"the language the crisis is told in: {', '.join(languages)} (default: en)")
+    commands["demo"].add_argument("--lang", choices=languages, default=None, metavar="LANG",
+                                  help=f"the language the crisis is told in: {', '.join(languages)} "
+                                       "(default: CRISISBOT_LANGUAGE, else en)")
     export = commands["export"]
     export.add_argument("ref", metavar="REF", help="the crisis: its id, its channel id or its channel name")
     export.add_argument("--out", metavar="FILE", help="write to FILE instead of the standard output")
@@ -121,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_export(settings, args.ref, args.out))
         from bot.demo import demo_languages, run_demo
 
-        lang = getattr(args, "lang", "en")
+        lang = getattr(args, "lang", None) or settings.crisisbot_language  # `make run` without credentials too
         if lang not in demo_languages():  # a catalog that came without a story for the demo
             return _refuse(f"the demo is told in {', '.join(demo_languages())}, not in {lang}")
         asyncio.run(run_demo(print, database=getattr(args, "database", DEMO_DATABASE), lang=lang))

@@ -111,3 +111,13 @@ def test_an_unknown_language_is_refused_with_those_there_are(capsys):
     assert "invalid choice: 'pt'" in err
     assert all(f"'{lang}'" in err for lang in available_languages())
     assert "Traceback" not in err
+
+
+def test_the_installation_language_tells_the_demo_when_no_lang_is_given(cli_env, capsys):
+    cli_env.setenv("CRISISBOT_LANGUAGE", "it")
+
+    assert cli.main(["demo", "--database", "demo.db"]) == 0
+
+    shown = capsys.readouterr().out
+    assert "/crisis apri --lang it" in shown
+    assert "Traceback" not in shown

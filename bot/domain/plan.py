@@ -145,6 +145,176 @@ class AlertPolicy:
     sources: dict[str, AlertSource] = field(default_factory=dict)  # senders mapped by the plan
 
 
+# ----- statements (issue 13): kinds, approvers, the golden-hour clock, the cadence, SCCT guidance ----------
+
+STATEMENT_KINDS = ("holding", "update", "apology", "correction", "closing")
+CRISIS_TYPES = ("victim", "accidental", "preventable")
+# What a template may name besides the plan's situation-report fields ({origin}, {criticism}, {networks}…).
+STATEMENT_PLACEHOLDERS = ("title", "severity", "next_update")
+
+
+@dataclass(frozen=True)
+class StatementKind:
+    key: str  # one of STATEMENT_KINDS
+    name: str
+    approvers: tuple[str, ...]  # role keys: each must approve (or its backup, after `approval_wait`)
+    template: tuple[str, ...] = ()  # its parts (paragraphs), with {placeholders}
+
+
+@dataclass(frozen=True)
+class CadenceRule:
+    """An update every `every`; with `first` and `then`: every `every` for `first` after the opening, then
+    every `then`."""
+
+    every: timedelta
+    first: timedelta | None = None
+    then: timedelta | None = None
+
+    def interval(self, opened_at, at) -> timedelta:
+        if self.first is not None and self.then is not None and at >= opened_at + self.first:
+            return self.then
+        return self.every
+
+
+@dataclass(frozen=True)
+class Escalations:
+    """When the golden-hour reminders escalate, as fractions of `first_response_minutes`."""
+
+    no_draft: float = 0.5
+    no_approval: float = 0.75
+    not_published: float = 1.0
+
+
+@dataclass(frozen=True)
+class Strategy:
+    key: str
+    name: str
+    line: str  # what it means, in one line
+
+
+@dataclass(frozen=True)
+class CrisisType:
+    key: str  # one of CRISIS_TYPES (Coombs' clusters)
+    name: str
+    line: str
+    strategies: tuple[str, ...]  # strategy keys that fit it, best first
+    contradicts: tuple[str, ...] = ()  # strategy keys a statement is flagged for ("denial in a preventable crisis")
+
+
+@dataclass(frozen=True)
+class Scct:
+    types: tuple[CrisisType, ...]
+    strategies: tuple[Strategy, ...]
+    donts: tuple[str, ...] = ()
+
+    def type(self, key: str) -> CrisisType | None:
+        return next((t for t in self.types if t.key == key), None)
+
+    def strategy(self, key: str) -> Strategy | None:
+        return next((s for s in self.strategies if s.key == key), None)
+
+    def fitting(self, crisis_type: str) -> tuple[Strategy, ...]:
+        found = self.type(crisis_type)
+        return tuple(s for key in (found.strategies if found else ()) if (s := self.strategy(key)))
+
+
+DEFAULT_KINDS = (
+    StatementKind("holding", "Holding statement", ("lead",), (
+        "What we know: {criticism} about {title}, which started on {origin} and is spreading on {networks}.",
+        "These are early facts and they may change as we learn more.",
+        "What we are doing: we are looking into it now, and we will put right anything we got wrong.",
+        "We will post the next update by {next_update}.",
+        "We understand why people are upset, and we are sorry for the worry this causes.",
+    )),
+    StatementKind("update", "Update", ("lead",), (
+        "An update on {title}.",
+        "What we have learnt since our last message: …",
+        "What we are doing: …",
+        "We will post the next update by {next_update}.",
+    )),
+    StatementKind("apology", "Apology", ("legal", "lead"), (
+        "We got this wrong, and we are sorry: {criticism}.",
+        "What happened: …",
+        "What we are doing to put it right for those affected: …",
+        "What we are changing so it does not happen again: …",
+    )),
+    StatementKind("correction", "Correction", ("legal", "lead"), (
+        "A correction about {title}: some of what is being shared on {networks} is not accurate.",
+        "The facts: …",
+        "If you are affected, here is what to do: …",
+    )),
+    StatementKind("closing", "Closing statement", ("lead",), (
+        "Our last update on {title}.",
+        "What happened and what we did: …",
+        "What we have changed: …",
+        "Thank you to everyone who raised this with us.",
+    )),
+)
+
+DEFAULT_STRATEGIES = (
+    Strategy("instructing_information", "Instructing information",
+             "Tell people what happened and what to do to protect themselves."),
+    Strategy("correct_rumour", "Correct the rumour", "State the facts that correct the false claim, with evidence."),
+    Strategy("denial", "Denial", "Say it did not happen: only when it is false, and show why."),
+    Strategy("explain", "Explain", "Explain what went wrong and why, without excuses."),
+    Strategy("concern", "Express concern", "Say that we care about the people affected."),
+    Strategy("corrective_action", "Corrective action", "Say what we are doing so that it does not happen again."),
+    Strategy("apology", "Full apology", "Take full responsibility and apologise, without conditions."),
+    Strategy("compensation", "Compensation", "Offer those affected something real: a refund, a repair, help."),
+    Strategy("attack", "Attack the critic", "Confront the person or group who criticises us."),
+    Strategy("scapegoat", "Scapegoat", "Blame someone outside the company."),
+)
+
+DEFAULT_TYPES = (
+    CrisisType("victim", "Victim", "A rumour, tampering or a malicious post: we are a victim too.",
+               ("instructing_information", "correct_rumour", "denial"), ("attack", "scapegoat")),
+    CrisisType("accidental", "Accidental", "A technical error or a misunderstood campaign: we did not mean it.",
+               ("explain", "concern", "corrective_action"), ("denial", "attack", "scapegoat")),
+    CrisisType("preventable", "Preventable", "Our misconduct or negligence: we could have avoided it.",
+               ("apology", "compensation", "corrective_action"), ("denial", "attack", "scapegoat")),
+)
+
+DEFAULT_SCCT_DONTS = (
+    "No arrogance.",
+    "Never attack the critic.",
+    "Never exploit a competitor.",
+)
+
+# A backup answers for a role once `approval_wait` has passed since the review was asked (at once when nobody
+# holds the role). The lead's backup is the spokesperson (the other person who speaks for the crisis); legal's is
+# the lead, who then answers for the legal review too.
+DEFAULT_BACKUPS = {"lead": "spokesperson", "legal": "lead"}
+
+# The common practice: critical every 15 min in the first hour, then every 30; high 30; medium 60; low none.
+DEFAULT_CADENCE = {
+    "critical": CadenceRule(timedelta(minutes=15), first=timedelta(hours=1), then=timedelta(minutes=30)),
+    "high": CadenceRule(timedelta(minutes=30)),
+    "medium": CadenceRule(timedelta(minutes=60)),
+    "low": None,
+}
+
+
+@dataclass(frozen=True)
+class Statements:
+    """The plan's `statements:` section: what each kind of statement needs, and the clocks on it."""
+
+    kinds: tuple[StatementKind, ...] = DEFAULT_KINDS
+    backups: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_BACKUPS))  # role -> backup role
+    approval_wait: timedelta = timedelta(minutes=15)
+    escalations: Escalations = field(default_factory=Escalations)
+    cadence: Mapping[str, CadenceRule | None] = field(default_factory=lambda: dict(DEFAULT_CADENCE))  # severity key
+    scct: Scct = field(default_factory=lambda: Scct(DEFAULT_TYPES, DEFAULT_STRATEGIES, DEFAULT_SCCT_DONTS))
+    # True when the plan file gives the section: only then are its texts the plan's to translate (a plan without
+    # one shows the built-in English texts in every language, and `untranslated` does not list them).
+    given: bool = field(default=False, metadata=NOT_IN_FILE)
+
+    def kind(self, key: str) -> StatementKind | None:
+        return next((k for k in self.kinds if k.key == fold(key)), None)
+
+    def cadence_for(self, severity: str) -> CadenceRule | None:
+        return self.cadence.get(severity)
+
+
 @dataclass(frozen=True)
 class Plan:
     name: str
@@ -170,6 +340,7 @@ class Plan:
     # language -> its texts, as the plan file gives them (checked by the reader): {"es": {"name": …,
     # "phases": {"reduction": {"name": …, "actions": (…)}}, "dos": (…)}}; a list's missing item is None.
     translations: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    statements: Statements = field(default_factory=Statements)  # issue 13: official statements
 
     def tier_rank(self, key: str) -> int:
         """Position of a severity tier, least severe first (the plan lists them that way)."""
@@ -364,16 +535,46 @@ def _translate(plan: Plan, texts: Mapping[str, Any]) -> tuple[Plan, tuple[str, .
         replace(f, label=fall.text(f"sitrep.{f.key}.label", f.label, t.get("label")),
                 choice_labels=fall.texts(f"sitrep.{f.key}.choices", f.choices, t.get("choices")))
         for f in plan.sitrep for t in [entry("sitrep", f.key)])
+    statements = _translate_statements(plan.statements, texts.get("statements") or {}, fall)
     translated = replace(
         plan,
         name=name,
-        severities=severities, phases=phases, roles=roles, sitrep=sitrep,
+        severities=severities, phases=phases, roles=roles, sitrep=sitrep, statements=statements,
         dos=fall.texts("dos", plan.dos, texts.get("dos")),
         donts=fall.texts("donts", plan.donts, texts.get("donts")),
         private_managers_line=fall.text("private_managers_line", plan.private_managers_line,
                                         texts.get("private_managers_line")),
     )
     return translated, tuple(fall.paths)
+
+
+def _translate_statements(own: Statements, texts: Mapping[str, Any], fall: _Fallbacks) -> Statements:
+    """The statements section with `texts` (`translations.<code>.statements`); paths `statements.kinds.…`."""
+    if not own.given:
+        return own
+
+    def entry(*keys: str) -> Mapping[str, Any]:
+        found: Any = texts
+        for key in keys:
+            found = (found or {}).get(key) if isinstance(found, Mapping) else None
+        return found or {}
+
+    at = "statements"
+    kinds = tuple(
+        replace(k, name=fall.text(f"{at}.kinds.{k.key}.name", k.name, t.get("name")),
+                template=fall.texts(f"{at}.kinds.{k.key}.template", k.template, t.get("template")))
+        for k in own.kinds for t in [entry("kinds", k.key)])
+    scct = own.scct
+    types = tuple(
+        replace(c, name=fall.text(f"{at}.scct.types.{c.key}.name", c.name, t.get("name")),
+                line=fall.text(f"{at}.scct.types.{c.key}.line", c.line, t.get("line")))
+        for c in scct.types for t in [entry("scct", "types", c.key)])
+    strategies = tuple(
+        replace(s, name=fall.text(f"{at}.scct.strategies.{s.key}.name", s.name, t.get("name")),
+                line=fall.text(f"{at}.scct.strategies.{s.key}.line", s.line, t.get("line")))
+        for s in scct.strategies for t in [entry("scct", "strategies", s.key)])
+    donts = fall.texts(f"{at}.scct.donts", scct.donts, entry("scct").get("donts"))
+    return replace(own, kinds=kinds, scct=Scct(types, strategies, donts))
 
 
 def _text_paths(plan: Plan) -> tuple[str, ...]:

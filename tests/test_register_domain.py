@@ -304,3 +304,16 @@ def test_overall_outcome_with_several_instigators():
     assert register.summary().outcome is Outcome.WON_OVER
     b.record_outcome("escalated", by="U1", at=at(3))
     assert register.summary().outcome is Outcome.ESCALATED
+
+
+def test_too_long_texts_name_what_was_too_long():
+    with pytest.raises(TooLong) as refused:
+        parse_instigator("@mia tiktok: " + "x" * 2001)
+    assert refused.value.params == {"what": "grievance", "limit": 2000, "length": 2001}
+    mia = Instigator.register("@mia", by="U1", at=T0)
+    with pytest.raises(TooLong) as refused:
+        mia.offer_solution("y" * 2001, by="U1", at=T0)
+    assert refused.value.params["what"] == "solution" and mia.solution is None
+    with pytest.raises(TooLong) as refused:
+        Advocates().ask("@ana", by="U1", at=T0, note="z" * 2001)
+    assert refused.value.params["what"] == "note"

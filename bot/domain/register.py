@@ -18,6 +18,7 @@ from bot.domain.words import clean, fold
 
 HANDLE_LIMIT = 100
 TEXT_LIMIT = 2000  # a grievance, a solution, a note
+# TooLong's {what} here: 'handle', 'grievance', 'solution', 'note' (the catalogs' what.* words)
 
 
 # --- errors -------------------------------------------------------------------------------------------------
@@ -93,12 +94,14 @@ def _key(handle: str, network: str | None) -> tuple[str, str]:
     return fold(handle).lstrip("@"), fold(network or "")
 
 
-def _text(value: str | None) -> str | None:
+def _text(value: str | None, what: str) -> str | None:
+    """A typed text kept (trimmed, no control characters), or None when empty. what: the catalog's word for
+    a TooLong refusal ('grievance', 'solution', 'note')."""
     if value is None:
         return None
     kept = clean(value).strip()
     if len(kept) > TEXT_LIMIT:
-        raise TooLong(what="text", limit=TEXT_LIMIT, length=len(kept))
+        raise TooLong(what=what, limit=TEXT_LIMIT, length=len(kept))
     return kept or None
 
 
@@ -259,7 +262,8 @@ class Instigator:
     def register(cls, handle: str, by: str, at: datetime, network: str | None = None, reach: int | None = None,
                  grievance: str | None = None, solution: str | None = None) -> Instigator:
         who = cls(handle=normalise_handle(handle), network=normalise_network(network), reach=reach,
-                  grievance=_text(grievance), solution=_text(solution), registered_by=by, registered_at=at)
+                  grievance=_text(grievance, "grievance"), solution=_text(solution, "solution"),
+                  registered_by=by, registered_at=at)
         who.history.append(Change(at, by, "registered", None, who.handle))
         return who
 
@@ -285,13 +289,13 @@ class Instigator:
         if reach is not None:
             self._set("reach", reach, by, at)
         if grievance is not None:
-            self._set("grievance", _text(grievance), by, at)
+            self._set("grievance", _text(grievance, "grievance"), by, at)
         if solution is not None:
-            self._set("solution", _text(solution), by, at)
+            self._set("solution", _text(solution, "solution"), by, at)
         return self.history[start:]
 
     def offer_solution(self, solution: str, by: str, at: datetime) -> bool:
-        return self._set("solution", _text(solution), by, at)
+        return self._set("solution", _text(solution, "solution"), by, at)
 
     def record_outcome(self, outcome: str | Outcome, by: str, at: datetime) -> bool:
         """Records won over / unresolved / escalated (typed in en, es or it). Raises UnknownOutcome.
@@ -342,9 +346,10 @@ class Advocates:
         existing = self._by_key.get(key)
         if existing is not None:
             if note is not None:
-                existing.note = _text(note)
+                existing.note = _text(note, "note")
             return existing, False
-        advocate = Advocate(handle=handle, network=network, asked_at=at, asked_by=by, note=_text(note))
+        advocate = Advocate(handle=handle, network=network, asked_at=at, asked_by=by,
+                            note=_text(note, "note"))
         self._by_key[key] = advocate
         return advocate, True
 
@@ -481,7 +486,7 @@ def parse_instigator(text: str, language: str | None = None) -> InstigatorInput:
     parts = _COLON.split(clean(text or ""), maxsplit=1)
     head, grievance = parts[0], (parts[1] if len(parts) > 1 else None)
     handle, network, reach = _head(head.split(), language, "instigator")
-    return InstigatorInput(handle, network, reach, _text(grievance) if grievance else None)
+    return InstigatorInput(handle, network, reach, _text(grievance, "grievance") if grievance else None)
 
 
 def parse_advocate(text: str) -> AdvocateInput:

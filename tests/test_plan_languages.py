@@ -48,7 +48,7 @@ def test_the_default_plans_translations_have_the_plans_keys_and_lengths():
              "roles": {"name", "brief"}, "sitrep": {"label"}}
     for language in ("es", "it"):
         given = DEFAULT["translations"][language]
-        assert set(given) == {"name", "severities", "phases", "roles", "sitrep", "dos", "donts"}
+        assert set(given) == {"name", "severities", "phases", "roles", "sitrep", "dos", "donts", "statements"}
         for section, items in own.items():
             assert list(given[section]) == list(items), (language, section)
             for key, item in items.items():

@@ -437,13 +437,32 @@ class TranslationReader:
             return {}
         names = [name.removesuffix("[]") for name in fields]
         read: dict[str, dict[str, Any]] = {}
+        for where, folded, item, texts in self._keyed(path, raw, items if checked else None, kind, names,
+                                                      f"{section}: "):
+            entry: dict[str, Any] = {}
+            for at, name, value in self._texts(where, texts, fields, kind, entry):
+                own = getattr(item, name) if checked else None
+                what = "actions" if name == "actions" else "choices"
+                listed = self._list(at, value, own, what, f"the {kind}", choices=name == "choices")
+                if listed is not None and name == "choices" and own is not None:
+                    listed = self._distinct_choices(at, listed, own)
+                if listed is not None:
+                    entry[name] = listed
+            read[folded] = entry
+        return read
+
+    def _keyed(self, path: str, raw: Mapping, items: Mapping[str, Any] | None, kind: str, names: list[str],
+               listing: str = ""):
+        """(where, folded key, the plan's item, its texts) for each key of a translated section that the plan has
+        (`items` None: the plan's are unknown, every key is taken); a key it lacks, or texts that are no mapping,
+        are problems."""
         for key, texts in raw.items():
             where = f"{path}.{key}"
             folded = fold(str(key))
-            item = items.get(folded)
-            if checked and item is None:
+            item = items.get(folded) if items is not None else None
+            if items is not None and item is None:
                 close = difflib.get_close_matches(folded, list(items), n=1)
-                hint = f"; did you mean {close[0]}?" if close else f" ({section}: {', '.join(items)})"
+                hint = f"; did you mean {close[0]}?" if close else f" ({listing}{', '.join(items)})"
                 self.problems.append(f"{where}: the plan has no {kind} {shown(str(key))}{hint}")
                 continue
             if texts is None:
@@ -451,27 +470,24 @@ class TranslationReader:
             if not isinstance(texts, Mapping):
                 self.problems.append(f"{where}: must be a mapping of texts ({', '.join(names)}), not {shown(texts)}")
                 continue
-            entry: dict[str, Any] = {}
-            for name, value in texts.items():
-                at = f"{where}.{name}"
-                if value is None:
-                    continue
-                if name not in names:
-                    self._not_a_text(at, str(name), names, f"the texts of a {kind}")
-                elif f"{name}[]" in fields:
-                    own = getattr(item, name) if checked else None
-                    what = "actions" if name == "actions" else "choices"
-                    listed = self._list(at, value, own, what, f"the {kind}", choices=name == "choices")
-                    if listed is not None and name == "choices" and own is not None:
-                        listed = self._distinct_choices(at, listed, own)
-                    if listed is not None:
-                        entry[name] = listed
-                else:
-                    text = self._one(at, value)
-                    if text is not None:
-                        entry[name] = text
-            read[folded] = entry
-        return read
+            yield where, folded, item, texts
+
+    def _texts(self, where: str, texts: Mapping, fields: tuple[str, ...], kind: str, entry: dict[str, Any]):
+        """(path, name, value) for each list field (`name[]` in `fields`) among an item's texts; each single text
+        is read into `entry`; an unknown name is a problem."""
+        names = [name.removesuffix("[]") for name in fields]
+        for name, value in texts.items():
+            at = f"{where}.{name}"
+            if value is None:
+                continue
+            if name not in names:
+                self._not_a_text(at, str(name), names, f"the texts of a {kind}")
+            elif f"{name}[]" in fields:
+                yield at, name, value
+            else:
+                text = self._one(at, value)
+                if text is not None:
+                    entry[name] = text
 
     def _statements(self, path: str, raw: Any) -> dict[str, Any] | None:
         """`translations.<code>.statements`: {kinds: {holding: {name, template}}, scct: {types: {victim: {name,
@@ -540,36 +556,13 @@ class TranslationReader:
             return {}
         names = [name.removesuffix("[]") for name in fields]
         read: dict[str, dict[str, Any]] = {}
-        for key, texts in raw.items():
-            where = f"{path}.{key}"
-            folded = fold(str(key))
-            item = items.get(folded) if items is not None else None
-            if items is not None and item is None:
-                close = difflib.get_close_matches(folded, list(items), n=1)
-                hint = f"; did you mean {close[0]}?" if close else f" ({', '.join(items)})"
-                self.problems.append(f"{where}: the plan has no {kind} {shown(str(key))}{hint}")
-                continue
-            if texts is None:
-                continue
-            if not isinstance(texts, Mapping):
-                self.problems.append(f"{where}: must be a mapping of texts ({', '.join(names)}), not {shown(texts)}")
-                continue
+        for where, folded, item, texts in self._keyed(path, raw, items, kind, names):
             entry: dict[str, Any] = {}
-            for name, value in texts.items():
-                at = f"{where}.{name}"
-                if value is None:
-                    continue
-                if name not in names:
-                    self._not_a_text(at, str(name), names, f"the texts of a {kind}")
-                elif f"{name}[]" in fields:
-                    own = getattr(item, name) if item is not None else None
-                    listed = self._list(at, value, own, "parts", f"the {kind}")
-                    if listed is not None:
-                        entry[name] = listed
-                else:
-                    text = self._one(at, value)
-                    if text is not None:
-                        entry[name] = text
+            for at, name, value in self._texts(where, texts, fields, kind, entry):
+                own = getattr(item, name) if item is not None else None
+                listed = self._list(at, value, own, "parts", f"the {kind}")
+                if listed is not None:
+                    entry[name] = listed
             read[folded] = entry
         return read
 

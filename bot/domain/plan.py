@@ -515,26 +515,22 @@ def _translate(plan: Plan, texts: Mapping[str, Any]) -> tuple[Plan, tuple[str, .
     fall = _Fallbacks()
     name = fall.text("name", plan.name, texts.get("name"))
 
-    def entry(section: str, key: str) -> Mapping[str, Any]:
-        return (texts.get(section) or {}).get(key) or {}
+    def items(section: str, own: tuple, texts_of: tuple[str, ...], lists: Mapping[str, str] | None = None) -> tuple:
+        """Each item of a section with its texts (`texts_of`) and lists (given name -> the field it fills)."""
+        given = texts.get(section) or {}
+        out = []
+        for item in own:
+            theirs, at = given.get(item.key) or {}, f"{section}.{item.key}"
+            changes = {name: fall.text(f"{at}.{name}", getattr(item, name), theirs.get(name)) for name in texts_of}
+            changes |= {field: fall.texts(f"{at}.{name}", getattr(item, name), theirs.get(name))
+                        for name, field in (lists or {}).items()}
+            out.append(replace(item, **changes))
+        return tuple(out)
 
-    severities = tuple(
-        replace(s, label=fall.text(f"severities.{s.key}.label", s.label, t.get("label")),
-                description=fall.text(f"severities.{s.key}.description", s.description, t.get("description")))
-        for s in plan.severities for t in [entry("severities", s.key)])
-    phases = tuple(
-        replace(p, name=fall.text(f"phases.{p.key}.name", p.name, t.get("name")),
-                summary=fall.text(f"phases.{p.key}.summary", p.summary, t.get("summary")),
-                actions=fall.texts(f"phases.{p.key}.actions", p.actions, t.get("actions")))
-        for p in plan.phases for t in [entry("phases", p.key)])
-    roles = tuple(
-        replace(r, name=fall.text(f"roles.{r.key}.name", r.name, t.get("name")),
-                brief=fall.text(f"roles.{r.key}.brief", r.brief, t.get("brief")))
-        for r in plan.roles for t in [entry("roles", r.key)])
-    sitrep = tuple(
-        replace(f, label=fall.text(f"sitrep.{f.key}.label", f.label, t.get("label")),
-                choice_labels=fall.texts(f"sitrep.{f.key}.choices", f.choices, t.get("choices")))
-        for f in plan.sitrep for t in [entry("sitrep", f.key)])
+    severities = items("severities", plan.severities, ("label", "description"))
+    phases = items("phases", plan.phases, ("name", "summary"), {"actions": "actions"})
+    roles = items("roles", plan.roles, ("name", "brief"))
+    sitrep = items("sitrep", plan.sitrep, ("label",), {"choices": "choice_labels"})
     statements = _translate_statements(plan.statements, texts.get("statements") or {}, fall)
     translated = replace(
         plan,

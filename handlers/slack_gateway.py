@@ -40,7 +40,6 @@ class WebApiGateway:
         self.limiter = limiter or SlackRateLimiter()
         self.render = render
         self.locales = locales  # each person's Slack language, for what only they read (DMs, ephemerals)
-        self.t = render.catalog
         self.renderers = all_renderers()
         self._bot_user: str | None = None
         self._members: tuple[float, list[Member]] | None = None

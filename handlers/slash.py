@@ -121,7 +121,7 @@ async def open_crisis(ack: AsyncAck, cmd: commands.Open, req: SlashRequest, ctx:
     request = OpenRequest(title=cmd.title, severity=cmd.severity, requested_by=req.user, origin_channel=req.channel,
                           language=cmd.language)
     try:
-        crisis = ctx.service.validate(request)
+        ctx.service.validate(request)
     except CrisisError as exc:
         await ack(text=ctx.error_text(exc))
         return

@@ -16,14 +16,11 @@ than that, that one answer is in the installation's language.
 from __future__ import annotations
 
 import asyncio
-import logging
 from contextvars import ContextVar
 from typing import Any
 
 from handlers.blocks.notices import RenderContext
 from handlers.locales import PersonLocales
-
-log = logging.getLogger(__name__)
 
 PERSON_WAIT = 0.25  # seconds an answer waits, at most, for a person's first users.info
 

@@ -184,8 +184,7 @@ def build_story(dossier: Dossier, plan: Plan) -> Story:
                                     reached.note, len(records), reached.out_of_order))
 
     current = dossier.sitrep.current
-    report = [ReportField(f.key, f.label, f.choice_label(current[f.key]) if f.choices else current[f.key])
-              for f in plan.sitrep if current.get(f.key)]
+    report = [ReportField(f.key, f.label, f.choice_label(current[f.key])) for f in plan.sitrep if current.get(f.key)]
     known = {f.key for f in plan.sitrep}
     report += [ReportField(key, key, value) for key, value in current.items() if key not in known and value]
 

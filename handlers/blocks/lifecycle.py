@@ -59,7 +59,7 @@ def sitrep_updated(n: Notice, ctx: RenderContext) -> Rendered:
     for key in version.changed:
         spec = ctx.plan.sitrep_field(key)
         value = version.fields.get(key)
-        if value and spec is not None and spec.choices:
+        if value and spec is not None:
             value = spec.choice_label(value)  # "unknown" as the room's language shows it
         lines.append(t.t("sitrep.changed_line", label=esc(spec.label if spec else key),
                          value=esc(value) if value else t.t("sitrep.cleared")))

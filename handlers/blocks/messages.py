@@ -53,7 +53,7 @@ def sitrep_blocks(sitrep: Sitrep, plan: Plan, t: Catalog) -> list[dict]:
         return [context(t.t("status.sitrep_empty"))]
     current = sitrep.current
     lines = [t.t("status.sitrep_line", label=esc(f.label),
-                 value=esc(f.choice_label(current[f.key]) if f.choices else current[f.key]))
+                 value=esc(f.choice_label(current[f.key])))
              for f in plan.sitrep if current.get(f.key)]
     blocks = sections(lines, t.t("status.sitrep_title", version=sitrep.versions[-1].version))
     if missing := sitrep.missing(plan):

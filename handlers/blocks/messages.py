@@ -81,14 +81,14 @@ def active_list(crises: list[Crisis], plan: Plan, t: Catalog, now: datetime) -> 
 def _choices(plan: Plan) -> dict[str, str]:
     """The plan's words a help or usage line lists, escaped once (the templates carry no user text), in the
     plan's language where a word of it is one the plan takes (`portavoz`, `origen`), else the key."""
-    if plan.text_language == plan.language:  # the plan as written: its keys
-        return {"severities": ", ".join(esc(s.key) for s in plan.severities),
-                "roles": ", ".join(esc(r.key) for r in plan.roles),
-                "fields": ", ".join(esc(f.key) for f in plan.sitrep),
-                "phases": ", ".join(esc(p.name.lower()) for p in plan.phases)}
-    return {"severities": ", ".join(esc(typed_word(s.label, s.key, (), plan.severity)) for s in plan.severities),
-            "roles": ", ".join(esc(typed_word(r.name, r.key, r.aliases, plan.role)) for r in plan.roles),
-            "fields": ", ".join(esc(typed_word(f.label, f.key, f.aliases, plan.sitrep_field)) for f in plan.sitrep),
+    translated = plan.text_language != plan.language  # the plan as written lists its keys
+
+    def word(name: str, key: str, aliases, find) -> str:
+        return esc(typed_word(name, key, aliases, find) if translated else key)
+
+    return {"severities": ", ".join(word(s.label, s.key, (), plan.severity) for s in plan.severities),
+            "roles": ", ".join(word(r.name, r.key, r.aliases, plan.role) for r in plan.roles),
+            "fields": ", ".join(word(f.label, f.key, f.aliases, plan.sitrep_field) for f in plan.sitrep),
             "phases": ", ".join(esc(p.name.lower()) for p in plan.phases)}
 
 

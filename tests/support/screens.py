@@ -18,7 +18,7 @@ from bot.emulator import SlackEmulator, Workspace
 from bot.emulator.render import render_blocks
 from tests.support.harness import SIGNING_SECRET, TOKEN, BotUnderTest
 from tests.support.people import Person, fill_in
-from tests.test_languages_walkthrough import LOCALES, PEOPLE, SCRIPT
+from tests.support.languages import LOCALES, PEOPLE, SCRIPT
 
 
 async def screens(lang: str) -> dict[str, list[str]]:
